@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs verhalen and runs the main job on the demo corpus; ends with the path of the report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/installeer.sh
+UIT=${1:-uitvoer/voorbeeld}
+.venv/bin/verhalen analyse corpora/voorbeeld --uit "$UIT" --overschrijf

@@ -1,0 +1,66 @@
+"""Entry point of the ``verhalen`` console script."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..fouten import VerhalenFout
+
+#: command -> (module in verhalen.cli, Dutch help text)
+COMMANDS = {
+    "lees": ("lees", "lees bestanden of een map in en schrijf segmenten (segments.jsonl)"),
+    "info": ("info", "toon versies, de NLP-pijplijn en de embedder"),
+    "codeer": ("codeer", "codeer segmenten met een codeboek"),
+    "evalueer": ("evalueer", "vergelijk codes met een referentiecodering"),
+    "rapport": ("rapport", "maak een offline HTML-rapport van een gecodeerde map"),
+    "analyse": ("analyse", "alles in één: lezen → coderen → sporen → rapport"),
+    "themas": ("themas", "ontdek thema's die het codeboek mist (BERTopic)"),
+    "exporteer": ("exporteer", "exporteer naar REFI-QDA (.qdpx/.qdc), CSV of XLSX"),
+    "importeer": ("importeer", "importeer een .qdpx-project of .qdc-codeboek"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verhalen",
+        description="Kwalitatieve analyse van Nederlandse interview- en ervaringsverhalen.")
+    sub = parser.add_subparsers(dest="opdracht", metavar="OPDRACHT")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module)
+        try:
+            mod = importlib.import_module(f"verhalen.cli.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"verhalen.cli.{module}":
+                raise
+            p.set_defaults(_missing=True)
+            continue
+        mod.add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "opdracht", None):
+        parser.print_help()
+        return 2
+    if getattr(args, "_missing", False):
+        print(f"verhalen {args.opdracht}: deze opdracht is in deze versie nog niet beschikbaar.",
+              file=sys.stderr)
+        return 2
+    mod = importlib.import_module(f"verhalen.cli.{args._module}")
+    try:
+        return int(mod.run(args) or 0)
+    except VerhalenFout as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Afgebroken; eerdere uitvoer is niet aangetast.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

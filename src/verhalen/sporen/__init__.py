@@ -1,0 +1,1 @@
+"""Track mapping (sporen van impact) and figures/reports built on it."""
