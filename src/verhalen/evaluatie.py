@@ -576,7 +576,7 @@ def cross_validate(make_coder: Callable[[], Any] | Any, X: Any, Y: Sequence[Sequ
     from tqdm.auto import tqdm
 
     Y = [list(dict.fromkeys(_as_code_list(y))) for y in Y]
-    X_all, ids, take = _split_X(X)
+    _, ids, take = _split_X(X)
     if len(ids) != len(Y):
         raise VerhalenFout(f"kruisvalidatie: {len(ids)} segmenten maar {len(Y)} codelijsten.")
     if len(set(ids)) != len(ids):
