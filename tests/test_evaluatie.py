@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from verhalen.codeboek_model import Code, Codebook
-from verhalen.evaluatie import (Evaluation, binary_agreement, cohen_kappa, cross_validate,
-                                evaluate, iterative_stratification, krippendorff_alpha_nominal)
+from verhalen.evaluatie import (Evaluation, binary_agreement, bootstrap_f1, cohen_kappa,
+                                cross_validate, evaluate, iterative_stratification,
+                                krippendorff_alpha_nominal)
 from verhalen.fouten import VerhalenFout
 
 
@@ -245,6 +246,35 @@ def test_text_and_dict_views(codebook):
     assert d["per_code"][2]["kappa"] is None
     assert len(d["per_spoor"]) == 3
     assert isinstance(ev, Evaluation) and "<pre>" in ev._repr_html_()
+
+
+# ------------------------------------------------------------------ bootstrap intervals
+def test_bootstrap_intervals_cover_the_estimate_and_shrink_with_n():
+    rng = np.random.default_rng(5)
+
+    def codings(n):
+        R = rng.random((n, 4)) < 0.3
+        P = np.where(rng.random((n, 4)) < 0.2, ~R, R)
+        return R, P
+
+    R, P = codings(60)
+    ev = evaluate([{"id": str(i), "codes": [c for c, on in zip("pqrs", r) if on]}
+                   for i, r in enumerate(R)],
+                  [{"id": str(i), "codes": [c for c, on in zip("pqrs", p) if on]}
+                   for i, p in enumerate(P)])
+    lo, hi = ev.summary["micro_f1_bi"]
+    assert lo < ev.summary["micro_f1"] < hi
+    lo_m, hi_m = ev.summary["macro_f1_bi"]
+    assert lo_m < ev.summary["macro_f1"] < hi_m
+    assert "95%-BI" in ev.to_text()
+    small = bootstrap_f1(R, P)["micro_f1"]
+    R2, P2 = codings(2000)
+    large = bootstrap_f1(R2, P2)["micro_f1"]
+    assert (large[1] - large[0]) < (small[1] - small[0]) / 3
+    assert bootstrap_f1(R, P) == bootstrap_f1(R, P)           # fixed seed: reproducible
+    assert bootstrap_f1(R, R)["micro_f1"] == (1.0, 1.0)
+    none = evaluate(REF, PRED, n_bootstrap=0).summary
+    assert "micro_f1_bi" not in none
 
 
 # ------------------------------------------------------------------ stratification and CV

@@ -43,7 +43,8 @@ from .tracks import TRACKS, TRACK_LABELS
 
 __all__ = [
     "Evaluation", "evaluate", "cross_validate", "cohen_kappa", "krippendorff_alpha_nominal",
-    "binary_agreement", "iterative_stratification", "codes_to_matrix",
+    "binary_agreement", "iterative_stratification", "codes_to_matrix", "bootstrap_f1",
+    "predictions_to_wide",
 ]
 
 DASH = "–"
@@ -219,6 +220,13 @@ def _fmt(v: Any, digits: int = 2) -> str:
     return f"{float(v):.{digits}f}"
 
 
+def _ci(bounds: Any) -> str:
+    """Format a bootstrap interval as ' (95%-BI lo–hi)', or '' when there is none."""
+    if not bounds or any(b is None or math.isnan(b) for b in bounds):
+        return ""
+    return f" (95%-BI {bounds[0]:.2f}–{bounds[1]:.2f})"
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, dict):
         return {str(k): _jsonable(x) for k, x in v.items()}
@@ -283,9 +291,11 @@ class Evaluation:
         lines.extend(_table(self.per_code, "code"))
         lines.append("")
         lines.append(f"Micro   precisie {_fmt(s['micro_precision'])}  recall "
-                     f"{_fmt(s['micro_recall'])}  F1 {_fmt(s['micro_f1'])}")
+                     f"{_fmt(s['micro_recall'])}  F1 {_fmt(s['micro_f1'])}"
+                     f"{_ci(s.get('micro_f1_bi'))}")
         lines.append(f"Macro   precisie {_fmt(s['macro_precision'])}  recall "
-                     f"{_fmt(s['macro_recall'])}  F1 {_fmt(s['macro_f1'])}  "
+                     f"{_fmt(s['macro_recall'])}  F1 {_fmt(s['macro_f1'])}"
+                     f"{_ci(s.get('macro_f1_bi'))}  "
                      f"(gemiddeld over {s['n_codes_macro']} codes met steun of voorspelling)")
         lines.append(f"Gemiddelde Cohen's kappa {_fmt(s['mean_kappa'])}   gemiddelde "
                      f"Krippendorff's alpha {_fmt(s['mean_alpha'])}   (over "
@@ -297,7 +307,8 @@ class Evaluation:
             lines.append("Na omzetten naar de drie sporen (een segment heeft een spoor als een "
                          "van zijn codes er gewicht > 0 op heeft):")
             lines.extend(_table(self.per_track, "spoor"))
-            lines.append(f"Sporen  micro-F1 {_fmt(s['track_micro_f1'])}  macro-F1 "
+            lines.append(f"Sporen  micro-F1 {_fmt(s['track_micro_f1'])}"
+                         f"{_ci(s.get('track_micro_f1_bi'))}  macro-F1 "
                          f"{_fmt(s['track_macro_f1'])}")
         if "folds" in s:
             lines.append("")
@@ -368,10 +379,48 @@ def _pooled(per: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def bootstrap_f1(R: np.ndarray, P: np.ndarray, n_boot: int = 1000, random_state: int = 0,
+                 level: float = 0.95) -> dict[str, tuple[float, float]]:
+    """Percentile bootstrap intervals for micro- and macro-F1, resampling segments.
+
+    ``R``/``P``: 0/1 matrices (segments × codes). Each resample draws the segments with
+    replacement; macro-F1 averages over the codes active in that resample. Returns
+    ``{"micro_f1": (lo, hi), "macro_f1": (lo, hi)}`` (NaN bounds when undefined).
+    """
+    R = np.asarray(R, dtype=bool)
+    P = np.asarray(P, dtype=bool)
+    n = R.shape[0]
+    nan2 = (float("nan"), float("nan"))
+    if n == 0 or n_boot <= 0 or R.shape[1] == 0:
+        return {"micro_f1": nan2, "macro_f1": nan2}
+    rng = np.random.default_rng(random_state)
+    W = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)   # (B, n)
+    TP = W @ (R & P)
+    FP = W @ (~R & P)
+    FN = W @ (R & ~P)
+    denom = 2 * TP + FP + FN
+    with np.errstate(invalid="ignore", divide="ignore"):
+        micro = 2 * TP.sum(1) / denom.sum(1)
+        per = np.where(denom > 0, 2 * TP / np.where(denom > 0, denom, 1), np.nan)
+    active = denom > 0
+    macro = np.array([per[b, active[b]].mean() if active[b].any() else np.nan
+                      for b in range(n_boot)])
+    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
+
+    def interval(v: np.ndarray) -> tuple[float, float]:
+        v = v[~np.isnan(v)]
+        if not v.size:
+            return nan2
+        lo, hi = np.percentile(v, q)
+        return float(lo), float(hi)
+
+    return {"micro_f1": interval(micro), "macro_f1": interval(macro)}
+
+
 def evaluate(reference_wide: pd.DataFrame | Iterable[dict[str, Any]],
              predicted_wide: pd.DataFrame | Iterable[dict[str, Any]],
              codebook: Any = None, codes: Sequence[str] | None = None, *,
-             allow_missing: bool = False,
+             allow_missing: bool = False, n_bootstrap: int = 1000,
              reference_name: str = "referentie",
              prediction_name: str = "voorspelling") -> Evaluation:
     """Compare a predicted coding with a reference coding.
@@ -381,12 +430,14 @@ def evaluate(reference_wide: pd.DataFrame | Iterable[dict[str, Any]],
     and the track weights (track-level scores need it). ``codes``: evaluate exactly these codes
     (default: the codebook's codes plus any other code that occurs in the data, or, without a
     codebook, every code that occurs). ``allow_missing``: do not raise when reference ids are
-    missing from the prediction (they are then left out and counted).
+    missing from the prediction (they are then left out and counted). ``n_bootstrap``:
+    resamples for the 95 % bootstrap intervals of micro- and macro-F1 (0 = none; fixed seed).
 
     ``summary`` keys: n_segments, n_alleen_referentie, n_alleen_voorspelling, n_codes,
     micro_precision/recall/f1, macro_precision/recall/f1, n_codes_macro, mean_kappa,
     mean_alpha, n_codes_kappa, exact_match, track_micro_f1, track_macro_f1 (None without a
-    codebook), onbekende_codes.
+    codebook), micro_f1_bi / macro_f1_bi / track_micro_f1_bi (95 % bootstrap intervals over
+    segments, ``[lo, hi]``), onbekende_codes.
     """
     ref = _wide_map(reference_wide, reference_name)
     pred = _wide_map(predicted_wide, prediction_name)
@@ -441,6 +492,10 @@ def evaluate(reference_wide: pd.DataFrame | Iterable[dict[str, Any]],
         "track_micro_f1": None, "track_macro_f1": None,
         "onbekende_codes": unknown,
     }
+    if n_bootstrap:
+        ci = bootstrap_f1(R, P, n_boot=n_bootstrap)
+        summary["micro_f1_bi"] = list(ci["micro_f1"])
+        summary["macro_f1_bi"] = list(ci["macro_f1"])
     per_track = None
     if codebook is not None:
         weights = _codebook_weights(codebook)
@@ -450,6 +505,8 @@ def evaluate(reference_wide: pd.DataFrame | Iterable[dict[str, Any]],
         tp = _pooled(per_track)
         summary["track_micro_f1"] = tp["micro_f1"]
         summary["track_macro_f1"] = tp["macro_f1"]
+        if n_bootstrap:
+            summary["track_micro_f1_bi"] = list(bootstrap_f1(RT, PT, n_boot=n_bootstrap)["micro_f1"])
     return Evaluation(per_code=per_code, summary=summary, per_track=per_track,
                       missing={"alleen_referentie": only_ref, "alleen_voorspelling": only_pred})
 
@@ -594,7 +651,8 @@ def cross_validate(make_coder: Callable[[], Any] | Any, X: Any, Y: Sequence[Sequ
         wide["fold"] = f
         parts.append(wide)
         ref_f = [{"id": ids[i], "codes": Y[i]} for i in test]
-        fold_f1.append(evaluate(ref_f, wide, codebook=codebook).summary["micro_f1"])
+        fold_f1.append(evaluate(ref_f, wide, codebook=codebook,
+                                n_bootstrap=0).summary["micro_f1"])
     predicted = pd.concat(parts, ignore_index=True)
     order = {sid: n for n, sid in enumerate(ids)}
     predicted = predicted.sort_values("id", key=lambda s: s.map(order)).reset_index(drop=True)
