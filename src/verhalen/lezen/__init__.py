@@ -1,0 +1,115 @@
+"""Reading real material: files and folders → a Corpus of documents, segments and sentences.
+
+``read_corpus(path, *, text_column=None, people=None, nlp=None) -> Corpus`` reads a file
+(.txt, .md, .docx, .pdf, .csv, .xlsx) or a folder of mixed files (recursive), cleans text
+extracted from PDF bundles, cuts paragraphs / speaker turns into segments with sentence
+offsets and attributes quotations to speakers with roles (``Corpus.people``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..fouten import LeesFout
+from ..model import Corpus, slugify
+from .bestanden import RawDoc, list_documents, read_file, read_metadata
+from .segmenteren import build_document
+from .sprekers import PeopleIndex, Person, normalise_role, read_people
+
+__all__ = ["read_corpus", "read_people", "PeopleIndex"]
+
+
+def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
+                progress: bool = True) -> Corpus:
+    """Read a file or a folder into a Corpus (see module docstring).
+
+    In a folder run a file that cannot be read is recorded in ``corpus.meta["errors"]`` as
+    ``{"path", "message"}`` and the other files are read; a single bad file raises ``LeesFout``.
+    ``people``: a path to a CSV, a DataFrame or a PeopleIndex (naam, rol, organisatie,
+    aliassen); in a folder, ``mensen.csv`` is read as well.
+    """
+    from ..nlp import load_nlp, pipeline_info
+
+    path = Path(path)
+    if not path.exists():
+        raise LeesFout(path, "bestand of map bestaat niet.")
+    nlp = nlp if nlp is not None else load_nlp()
+    index = read_people(people) if people is not None else PeopleIndex()
+    errors: list[dict[str, str]] = []
+    corpus = Corpus(meta={"bron": str(path), "nlp": pipeline_info(nlp).describe()})
+    n_read = 0
+    if path.is_dir():
+        if (path / "mensen.csv").exists():
+            for p in read_people(path / "mensen.csv").people.values():
+                index.add(p)
+        metadata, problems = read_metadata(path)
+        errors.extend(problems)
+        files = list_documents(path)
+        iterator = files
+        if progress and len(files) > 1:
+            from tqdm.auto import tqdm
+
+            iterator = tqdm(files, desc="Lezen", unit="bestand", leave=False)
+        for f in iterator:
+            rel = f.relative_to(path).as_posix()
+            doc_id = slugify(str(Path(rel).with_suffix("")))
+            try:
+                raws = read_file(f, doc_id, text_column)
+            except LeesFout as exc:
+                errors.append({"path": str(f), "message": str(exc)})
+                continue
+            meta = metadata.get(rel) or metadata.get(f.name) or {}
+            for raw in raws:
+                _apply_metadata(raw, meta)
+                _add(corpus, raw, index, nlp)
+            n_read += 1
+        if not files:
+            errors.append({"path": str(path), "message": str(LeesFout(
+                path, "de map bevat geen documenten (.txt, .md, .docx, .pdf, .csv, .xlsx)."))})
+    else:
+        raws = read_file(path, slugify(path.stem), text_column)
+        for raw in raws:
+            _add(corpus, raw, index, nlp)
+        n_read = 1
+    corpus.people = index.to_frame()
+    corpus.meta.update({"errors": errors, "gelezen": n_read})
+    return corpus
+
+
+def _apply_metadata(raw: RawDoc, meta: dict[str, Any]) -> None:
+    if not meta:
+        return
+    if meta.get("titel"):
+        raw.title = meta["titel"]
+    if meta.get("casus") and not raw.case_id:
+        raw.case_id = meta["casus"]
+    if meta.get("datum") and not raw.date:
+        raw.date = meta["datum"]
+    for k, v in meta.items():
+        if k not in ("titel", "casus", "datum"):
+            raw.meta.setdefault(k, v)
+
+
+def _add(corpus: Corpus, raw: RawDoc, index: PeopleIndex, nlp) -> None:
+    if raw.speaker:
+        index.add(Person(raw.speaker, normalise_role(raw.speaker_role or ""), bron=raw.doc_id,
+                         functie=raw.speaker_role or ""))
+    res = build_document(raw.doc_id, raw.blocks, source=raw.source, title=raw.title,
+                         people=index, nlp=nlp, links=raw.links,
+                         caption_names=raw.caption_names, meta=raw.meta, bron=raw.doc_id)
+    doc = res.document
+    doc.case_id, doc.date = raw.case_id, raw.date
+    if raw.speaker:  # one story per row told by a named person: the whole row is theirs
+        name = index.resolve(raw.speaker) or raw.speaker
+        for seg in doc.segments:
+            if name not in seg.speakers:
+                seg.speakers = [name] + seg.speakers
+                seg.roles = [index.role(name)] + seg.roles
+    corpus.add(doc)
+
+
+def people_frame(corpus: Corpus) -> pd.DataFrame:
+    return corpus.people if corpus.people is not None else PeopleIndex().to_frame()

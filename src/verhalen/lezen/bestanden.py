@@ -1,0 +1,358 @@
+"""Readers per file type (.txt/.md, .docx, .pdf, .csv/.xlsx) and for a folder of mixed files.
+
+Each reader turns one file into one or more ``RawDoc`` (blocks of cleaned text plus metadata);
+``read_corpus`` assembles them into a Corpus. Every failure is a ``LeesFout`` naming the file
+and, where there is one, the place (page, line, row).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..fouten import LeesFout
+from ..model import slugify
+from .codering import read_text_file
+from .pdf_opschonen import Block, clean_pdf_text, looks_like_pdf_export, normalise_chars
+from .segmenteren import text_blocks
+
+TEXT_EXT = {".txt", ".md", ".markdown", ".text"}
+SHEET_EXT = {".csv", ".tsv", ".xlsx", ".xlsm"}
+SUPPORTED = TEXT_EXT | SHEET_EXT | {".docx", ".pdf"}
+#: Files in a corpus folder that are not documents.
+RESERVED_FILES = {"readme.md", "leesmij.md", "metadata.csv", "mensen.csv", "themas.csv",
+                  "readme.txt", "leesmij.txt"}
+RESERVED_DIRS = {"cijfers"}
+TEXT_COLUMNS = ("tekst", "verhaal", "text", "story", "ervaring", "ervaringsverhaal", "verhalen",
+                "beschrijving", "antwoord", "transcript", "inhoud", "body", "content")
+CASE_COLUMNS = ("casus", "case", "case_id", "casus_id", "caseid")
+DATE_COLUMNS = ("datum", "date")
+TITLE_COLUMNS = ("titel", "title", "kop")
+ID_COLUMNS = ("id", "nr", "nummer", "volgnummer", "verhaal_id", "respondent", "code")
+SPEAKER_COLUMNS = ("verteller", "auteur", "spreker", "naam", "schrijver")
+ROLE_COLUMNS = ("rol", "role")
+
+
+@dataclass
+class RawDoc:
+    doc_id: str
+    blocks: list[Block]
+    source: str
+    title: str = ""
+    case_id: str | None = None
+    date: str | None = None
+    links: list[str] = field(default_factory=list)
+    caption_names: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    speaker: str | None = None
+    speaker_role: str | None = None
+
+
+def read_file(path: Path, doc_id: str, text_column: str | None = None) -> list[RawDoc]:
+    """Read one file into raw documents (spreadsheets: one per row)."""
+    ext = path.suffix.lower()
+    if not path.exists():
+        raise LeesFout(path, "het bestand bestaat niet.")
+    if path.is_dir():
+        raise LeesFout(path, "dit is een map, geen bestand.")
+    if ext not in SUPPORTED:
+        raise LeesFout(path, f"bestandstype '{ext or '(geen extensie)'}' wordt niet ondersteund "
+                       "(wel: .txt, .md, .docx, .pdf, .csv, .xlsx).")
+    if path.stat().st_size == 0:
+        raise LeesFout(path, "het bestand is leeg.")
+    if ext in TEXT_EXT:
+        return [read_text_doc(path, doc_id)]
+    if ext == ".docx":
+        return [read_docx(path, doc_id)]
+    if ext == ".pdf":
+        return [read_pdf(path, doc_id)]
+    return read_sheet(path, doc_id, text_column)
+
+
+def read_text_doc(path: Path, doc_id: str) -> RawDoc:
+    text, enc = read_text_file(path)
+    text = normalise_chars(text)
+    meta: dict[str, Any] = {"codering": enc}
+    if looks_like_pdf_export(text):
+        cleaned = clean_pdf_text(text)
+        meta["opgeschoond"] = dict(cleaned.removed)
+        blocks, links, names = cleaned.blocks, cleaned.links, cleaned.caption_names
+    else:
+        blocks, links, names = text_blocks(text), [], []
+    if not any(b.kind == "paragraph" for b in blocks):
+        raise LeesFout(path, "het bestand bevat geen leesbare tekst.")
+    return RawDoc(doc_id, blocks, str(path), links=links, caption_names=names, meta=meta)
+
+
+def read_docx(path: Path, doc_id: str) -> RawDoc:
+    try:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+    except ImportError as exc:  # pragma: no cover - python-docx is a dependency
+        raise LeesFout(path, "python-docx is niet geïnstalleerd.") from exc
+    if not zipfile.is_zipfile(path):
+        raise LeesFout(path, "dit is geen geldig Word-bestand (.docx): het bestand is beschadigd "
+                       "of heeft de verkeerde extensie.")
+    try:
+        d = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, Exception) as exc:
+        raise LeesFout(path, f"het Word-bestand kan niet worden geopend ({type(exc).__name__}); "
+                       "het is mogelijk beschadigd.") from exc
+    lines: list[tuple[str, int]] = []  # (text, heading level or 0)
+    title = ""
+    try:
+        title = (d.core_properties.title or "").strip()
+    except Exception:  # noqa: BLE001
+        title = ""
+    for p in d.paragraphs:
+        t = normalise_chars(p.text).strip()
+        style = (p.style.name if p.style is not None else "") or ""
+        level = 0
+        m = re.match(r"(?:heading|kop)\s*(\d)", style, re.I)
+        if m:
+            level = min(3, int(m.group(1)))
+        elif style.lower() in ("title", "titel"):
+            level = 1
+        lines.append((t, level))
+    for table in d.tables:
+        for row in table.rows:
+            cells = [normalise_chars(c.text).strip() for c in row.cells]
+            cells = list(dict.fromkeys(c for c in cells if c))
+            if cells:
+                lines.append((" — ".join(cells), 0))
+    blocks: list[Block] = []
+    para_lines: list[str] = []
+
+    def flush():
+        if para_lines:
+            blocks.extend(text_blocks("\n".join(para_lines)))
+            para_lines.clear()
+
+    for t, level in lines:
+        if level:
+            flush()
+            if t:
+                blocks.append(Block("heading", t, level=level))
+        elif t:
+            # each Word paragraph is a paragraph: blank line between them
+            para_lines.append(t)
+            para_lines.append("")
+        else:
+            para_lines.append("")
+    flush()
+    if not any(b.kind == "paragraph" for b in blocks):
+        raise LeesFout(path, "het Word-bestand bevat geen tekst.")
+    return RawDoc(doc_id, blocks, str(path), title=title)
+
+
+def read_pdf(path: Path, doc_id: str) -> RawDoc:
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError as exc:  # pragma: no cover
+        raise LeesFout(path, "pypdf is niet geïnstalleerd.") from exc
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF" not in head:
+        raise LeesFout(path, "dit is geen geldig PDF-bestand (de PDF-kop ontbreekt); het bestand "
+                       "is beschadigd of heeft de verkeerde extensie.")
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception as exc:  # noqa: BLE001
+                raise LeesFout(path, "de PDF is beveiligd met een wachtwoord.") from exc
+        n = len(reader.pages)
+    except LeesFout:
+        raise
+    except (PdfReadError, Exception) as exc:  # noqa: BLE001 - pypdf raises many kinds
+        raise LeesFout(path, f"de PDF kan niet worden gelezen ({type(exc).__name__}); het "
+                       "bestand is mogelijk beschadigd.") from exc
+    pages = []
+    for i in range(n):
+        try:
+            pages.append(reader.pages[i].extract_text() or "")
+        except Exception as exc:  # noqa: BLE001
+            raise LeesFout(path, f"de tekst van de pagina kan niet worden gelezen "
+                           f"({type(exc).__name__}).", plaats=f"pagina {i + 1}") from exc
+    if not any(p.strip() for p in pages):
+        raise LeesFout(path, "de PDF heeft geen tekstlaag (gescand document?). Maak er eerst "
+                       "tekst van met OCR, bijvoorbeeld met ocrmypdf.")
+    cleaned = clean_pdf_text("", pages=pages)
+    if not any(b.kind == "paragraph" for b in cleaned.blocks):
+        raise LeesFout(path, "na het opschonen bleef geen tekst over.")
+    title = ""
+    try:
+        title = (reader.metadata.title or "") if reader.metadata else ""
+    except Exception:  # noqa: BLE001
+        title = ""
+    return RawDoc(doc_id, cleaned.blocks, str(path), title=str(title).strip(),
+                  links=cleaned.links, caption_names=cleaned.caption_names,
+                  meta={"paginas": n, "opgeschoond": dict(cleaned.removed)})
+
+
+def _read_table(path: Path) -> list[tuple[str, pd.DataFrame]]:
+    ext = path.suffix.lower()
+    if ext in (".csv", ".tsv"):
+        text, _ = read_text_file(path)
+        try:
+            df = pd.read_csv(io.StringIO(text), dtype=str, sep="\t" if ext == ".tsv" else None,
+                             engine="python", skip_blank_lines=True)
+        except pd.errors.ParserError as exc:
+            m = re.search(r"line (\d+)", str(exc))
+            raise LeesFout(path, "het CSV-bestand kan niet worden gelezen: de kolommen kloppen "
+                           "niet (controleer scheidingsteken en aanhalingstekens).",
+                           plaats=f"regel {m.group(1)}" if m else None) from exc
+        except Exception as exc:  # noqa: BLE001
+            raise LeesFout(path, f"het CSV-bestand kan niet worden gelezen ({exc}).") from exc
+        return [("", df)]
+    if not zipfile.is_zipfile(path):
+        raise LeesFout(path, "dit is geen geldig Excel-bestand (.xlsx): het bestand is "
+                       "beschadigd of heeft de verkeerde extensie.")
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001
+        raise LeesFout(path, f"het Excel-bestand kan niet worden gelezen ({type(exc).__name__})."
+                       ) from exc
+    return [(name, df) for name, df in sheets.items() if not df.dropna(how="all").empty]
+
+
+def detect_text_column(df: pd.DataFrame, text_column: str | None, path: Path) -> str:
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    if text_column:
+        if text_column in df.columns:
+            return text_column
+        if text_column.lower() in cols:
+            return cols[text_column.lower()]
+        raise LeesFout(path, f"de tekstkolom '{text_column}' bestaat niet (kolommen: "
+                       f"{', '.join(map(str, df.columns))}).")
+    for name in TEXT_COLUMNS:
+        if name in cols:
+            return cols[name]
+    for low, col in cols.items():
+        if any(low.startswith(n) for n in TEXT_COLUMNS):
+            return col
+    best, best_len = None, 0.0
+    for col in df.columns:
+        vals = df[col].dropna().astype(str)
+        if vals.empty:
+            continue
+        avg = vals.str.len().mean()
+        words = vals.str.split().str.len().mean()
+        if words >= 5 and avg > best_len:
+            best, best_len = col, avg
+    if best is None:
+        raise LeesFout(path, "geen kolom met verhalen gevonden; geef de tekstkolom aan met "
+                       "--tekstkolom (bijvoorbeeld 'tekst' of 'verhaal').")
+    return best
+
+
+def read_sheet(path: Path, doc_id: str, text_column: str | None = None) -> list[RawDoc]:
+    docs: list[RawDoc] = []
+    tables = _read_table(path)
+    if not tables:
+        raise LeesFout(path, "het bestand bevat geen rijen.")
+    for sheet, df in tables:
+        df = df.dropna(how="all")
+        if df.empty:
+            continue
+        col = detect_text_column(df, text_column, path)
+        cols = {str(c).strip().lower(): c for c in df.columns}
+        idcol = next((cols[c] for c in ID_COLUMNS if c in cols and cols[c] != col), None)
+        casecol = next((cols[c] for c in CASE_COLUMNS if c in cols), None)
+        datecol = next((cols[c] for c in DATE_COLUMNS if c in cols), None)
+        titlecol = next((cols[c] for c in TITLE_COLUMNS if c in cols), None)
+        spcol = next((cols[c] for c in SPEAKER_COLUMNS if c in cols and cols[c] != col), None)
+        rolecol = next((cols[c] for c in ROLE_COLUMNS if c in cols), None)
+        prefix = doc_id if not sheet or len(tables) == 1 else f"{doc_id}-{slugify(sheet)}"
+        for n, (_, row) in enumerate(df.iterrows(), start=1):
+            raw = row[col]
+            if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
+                continue
+            text = normalise_chars(str(raw)).replace("_x000D_", "")
+            rid = str(row[idcol]).strip() if idcol is not None and pd.notna(row[idcol]) else str(n)
+            meta = {str(k): (v if pd.notna(v) else None) for k, v in row.items() if k != col}
+            meta = {k: v for k, v in meta.items() if v not in (None, "")}
+            meta["rij"] = n + 1  # spreadsheet row (header is row 1)
+            if sheet and len(tables) > 1:
+                meta["blad"] = sheet
+            blocks = text_blocks(text)
+            if not blocks:
+                continue
+            rd = RawDoc(f"{prefix}-{slugify(rid)}", blocks, str(path),
+                        title=str(row[titlecol]).strip() if titlecol is not None
+                        and pd.notna(row[titlecol]) else f"{path.stem} rij {n + 1}",
+                        case_id=str(row[casecol]).strip() if casecol is not None
+                        and pd.notna(row[casecol]) else None,
+                        date=str(row[datecol]).strip() if datecol is not None
+                        and pd.notna(row[datecol]) else None, meta=meta)
+            if spcol is not None and pd.notna(row[spcol]) and str(row[spcol]).strip():
+                rd.speaker = str(row[spcol]).strip()
+            if rolecol is not None and pd.notna(row[rolecol]):
+                rd.speaker_role = str(row[rolecol]).strip()
+            docs.append(rd)
+    if not docs:
+        raise LeesFout(path, "geen enkele rij bevat tekst in de tekstkolom.")
+    return docs
+
+
+# ---------------------------------------------------------------------------------------------
+# folders
+def list_documents(folder: Path) -> list[Path]:
+    files = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if any(part.startswith(".") or part.startswith("~$") for part in rel.parts):
+            continue
+        if any(part.lower() in RESERVED_DIRS for part in rel.parts[:-1]):
+            continue
+        if p.is_dir():
+            continue
+        if len(rel.parts) == 1 and p.name.lower() in RESERVED_FILES:
+            continue
+        if p.name.lower() in ("readme.md", "leesmij.md"):
+            continue
+        files.append(p)
+    return files
+
+
+def read_metadata(folder: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, str]]]:
+    """``metadata.csv``: bestand, titel, casus, datum, soort (+ any other column → meta).
+
+    Returns the metadata per relative path and the problems (rows naming missing files)."""
+    path = folder / "metadata.csv"
+    problems: list[dict[str, str]] = []
+    if not path.exists():
+        return {}, problems
+    text, _ = read_text_file(path)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python").fillna("")
+    except Exception as exc:  # noqa: BLE001
+        raise LeesFout(path, f"metadata.csv kan niet worden gelezen ({exc}).") from exc
+    cols = {c.strip().lower(): c for c in df.columns}
+    if "bestand" not in cols:
+        raise LeesFout(path, "metadata.csv mist de kolom 'bestand' (verwacht: bestand, titel, "
+                       "casus, datum, soort).")
+    out: dict[str, dict[str, Any]] = {}
+    for n, row in enumerate(df.to_dict("records"), start=2):
+        name = str(row[cols["bestand"]]).strip().replace("\\", "/")
+        if not name:
+            continue
+        if not (folder / name).exists():
+            err = LeesFout(path, f"het bestand '{name}' uit metadata.csv bestaat niet in de map.",
+                           plaats=f"regel {n}")
+            problems.append({"path": str(path), "message": str(err)})
+            continue
+        out[name] = {k.strip().lower(): str(v).strip() for k, v in row.items()
+                     if k != cols["bestand"] and str(v).strip()}
+    return out, problems

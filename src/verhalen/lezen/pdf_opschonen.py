@@ -1,0 +1,562 @@
+"""Cleaning text extracted from PDF bundles into headings and whole paragraphs.
+
+Input: the text of a PDF export (pages given explicitly, separated by form feeds, or in the
+``pdftotext``-style convention where a page starts with a line beginning with one space).
+Output: a list of :class:`Block` (headings with a level, paragraphs) plus the links (bare
+URLs) and the names found in photo captions.
+
+Rules (all general, none tied to one file):
+
+* page furniture: navigation sidebars (items ending in an icon glyph, U+FFFD, and the lines
+  wrapped into them), running headers/footers (short lines repeated at the top or bottom of
+  many pages), page numbers (a line that is only a number);
+* footnote blocks at the end of a page (``N<TAB>reference`` and everything after it on that
+  page) and footnote markers glued to words (``Correspondent.1``, ``Flyvbjerg,10``,
+  ``situatie.13,14``, ``Kruiter11``) when N is a footnote number found in a block, without
+  touching real numbers (``1,6 keer``, ``2020``, ``12 en 30 jaar``);
+* bare URLs: removed from the text, kept as links;
+* words broken over lines are joined (``om-`` + ``armd`` → ``omarmd``) unless the hyphen is
+  real (``re-integratie``, ``Noord-Brabant``, ``zee-egel``, ``sociaal-pedagogisch``, ``zorg- en
+  welzijn``), decided with a lexicon: word forms seen elsewhere in the document plus the Dutch
+  lookup table of spacy-lookups-data;
+* a paragraph cut by a page break (or by the footnotes of a page) is re-joined when the next
+  page's first line continues the sentence;
+* headings: chapter titles (level 1, a title page or the document's first title), interview /
+  article titles (level 2, a title at the top of a page), sub-headings (level 3, a short line
+  directly followed by body text);
+* photo captions (a line of person names, possibly glued: ``Vincent VermeulenTessa Bakker``)
+  are removed; the names are kept for the people table.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NAV_GLYPH = "\ufffd"
+TERMINAL = tuple(".!?…:;")
+CLOSERS = "’”\"')]»"
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>”’\"]+", re.I)
+URL_LINE_RE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.I)
+PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[-–—]\s*)?(?:(?:pagina|blz\.?|p\.)\s*)?\d{1,4}(?:\s*(?:/|van|of)\s*\d{1,4})?"
+    r"(?:\s*[-–—])?\s*$", re.I)
+FOOTNOTE_TAB_RE = re.compile(r"^(\d{1,3})\t\s*\S")
+FOOTNOTE_SPACE_RE = re.compile(r"^(\d{1,3}) {1,3}(?=[A-Z‘“'\"(])")
+BULLET_RE = re.compile(r"^\s*(?:[•▪◦●○■□\-–*]|\d{1,2}[.)])\s+")
+MARKER_RE = re.compile(
+    r"(?P<pre>[^\W\d_]{2,}|[.,;:!?)\]’”\"])(?P<num>\d{1,3}(?:,\d{1,3})*)(?=[\s.,;:!?)’”\"]|$)")
+VOWELS = set("aeiouyáéíóúàèëïöüâêîôû")
+SUSPENDED = {"en", "of", "tot", "en/of", "noch", "als"}
+FUNCTION_WORDS = {
+    "de", "het", "een", "van", "en", "aan", "in", "op", "met", "voor", "bij", "te", "om", "dat",
+    "die", "als", "of", "tot", "naar", "over", "door", "uit", "maar", "want", "dan", "hun",
+    "haar", "zich", "onder", "tussen", "dit", "deze", "welke", "omdat", "terwijl", "dus"}
+ADJ_SUFFIXES = ("aal", "eel", "isch", "ief", "iek", "air", "eus", "ueel", "iel")
+
+
+@dataclass
+class Block:
+    """A heading or a paragraph of cleaned text."""
+
+    kind: str                  # "paragraph" | "heading"
+    text: str
+    level: int = 0             # headings: 1 chapter, 2 title (interview/article), 3 sub-heading
+    page: int | None = None    # 1-based page where the block starts
+
+
+@dataclass
+class Cleaned:
+    blocks: list[Block]
+    links: list[str] = field(default_factory=list)
+    caption_names: list[str] = field(default_factory=list)
+    removed: Counter = field(default_factory=Counter)
+
+
+# ---------------------------------------------------------------------------------------------
+# lexicon
+@functools.lru_cache(maxsize=1)
+def dutch_lexicon() -> frozenset[str]:
+    """Dutch word forms (lower case) from the lemma lookup table of spacy-lookups-data."""
+    try:
+        import spacy_lookups_data
+
+        path = Path(spacy_lookups_data.__file__).parent / "data" / "nl_lemma_lookup.json.gz"
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            table = json.load(fh)
+    except Exception:  # noqa: BLE001 - without the table the document's own words still count
+        return frozenset()
+    words = set(table)
+    words.update(table.values())
+    return frozenset(w.lower() for w in words if w.isalpha())
+
+
+_INFLECTIONS = ("ste", "sten", "en", "er", "ere", "de", "te", "den", "ten", "e", "s", "n", "d",
+                "t")
+
+
+def _known(word: str, doc_words: set[str], lex: frozenset[str]) -> bool:
+    w = word.lower()
+    if w in doc_words or w in lex:
+        return True
+    for suf in _INFLECTIONS:
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            stem = w[: -len(suf)]
+            if stem in lex or stem in doc_words:
+                return True
+    return False
+
+
+def _is_compound(word: str, lex: frozenset[str]) -> bool:
+    w = word.lower()
+    for i in range(3, len(w) - 2):
+        head, tail = w[:i], w[i:]
+        if head in lex and (tail in lex or (tail.startswith("s") and tail[1:] in lex)
+                            or _known(tail, set(), lex)):
+            return True
+    return False
+
+
+def decide_hyphen(left: str, right: str, doc_words: set[str], doc_hyphenated: set[str],
+                  lex: frozenset[str] | None = None) -> str:
+    """How to join ``left-`` at a line end with ``right`` on the next line.
+
+    Returns the joining string: "" (a broken word: join), "-" (a real hyphen: keep it) or
+    "- " (a suspended hyphen, "zorg- en welzijn")."""
+    lex = dutch_lexicon() if lex is None else lex
+    lw = re.sub(r"^\W+", "", left)
+    rw = re.match(r"[\w’'-]*", right).group(0)
+    if not lw or not rw:
+        return "-"
+    if rw.lower() in SUSPENDED:
+        return "- "
+    if rw[0].isupper() or rw[0].isdigit() or lw[-1].isdigit():
+        return "-"
+    joined, hyph = (lw + rw).lower(), f"{lw}-{rw}".lower()
+    rw_core = re.match(r"[^\W\d_]+", rw)
+    rw_core = rw_core.group(0).lower() if rw_core else rw.lower()
+    if hyph in doc_hyphenated and joined not in doc_words:
+        return "-"
+    if joined in doc_words:
+        return ""
+    joined_core = (lw + rw_core).lower()
+    if _known(joined_core, doc_words, lex):
+        return ""
+    if lw[-1].lower() in VOWELS and rw_core[:1] in VOWELS:
+        return "-"  # vowel clash: re-integratie, zee-egel, co-creatie
+    if (len(lw) >= 5 and lw.lower().endswith(ADJ_SUFFIXES) and lw.lower() in lex
+            and _known(rw_core, doc_words, lex) and len(rw_core) >= 5):
+        return "-"  # coordinated adjectives: sociaal-pedagogisch, medisch-specialistisch
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# detection helpers
+def normalise_chars(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
+    text = re.sub(r"[\u00a0\u2007\u202f\u2009]", " ", text)
+    for lig, rep in (("ﬁ", "fi"), ("ﬂ", "fl"), ("ﬀ", "ff"), ("ﬃ", "ffi"), ("ﬄ", "ffl")):
+        text = text.replace(lig, rep)
+    return text
+
+
+def looks_like_pdf_export(text: str) -> bool:
+    """Heuristic: does this .txt/.md look like text extracted from a PDF layout?"""
+    lines = text.split("\n")
+    if "\f" in text:
+        return True
+    n = max(1, len(lines))
+    score = 0
+    if sum(1 for ln in lines if ln.rstrip().endswith(NAV_GLYPH)) >= 3:
+        score += 1
+    if sum(1 for ln in lines if FOOTNOTE_TAB_RE.match(ln)) >= 2:
+        score += 1
+    broken = sum(1 for ln in lines if re.search(r"[^\W\d_]{2}-$", ln))
+    if broken >= 3 and broken / n > 0.01:
+        score += 1
+    if sum(1 for ln in lines if re.match(r"^ \S", ln)) >= 3:
+        score += 1
+    if sum(1 for ln in lines if URL_LINE_RE.match(ln)) >= 2:
+        score += 1
+    if sum(1 for ln in lines if PAGE_NUMBER_RE.match(ln) and ln.strip()) >= 3:
+        score += 1
+    return score >= 2
+
+
+def split_pages(text: str) -> list[str]:
+    if "\f" in text:
+        return text.split("\f")
+    lines = text.split("\n")
+    starts = [i for i, ln in enumerate(lines) if re.match(r"^ [^\s]", ln)]
+    if len(starts) < 2:
+        return [text]
+    if starts[0] != 0:
+        starts = [0] + starts
+    pages = []
+    for a, b in zip(starts, starts[1:] + [len(lines)]):
+        pages.append("\n".join(lines[a:b]))
+    return pages
+
+
+def _key(line: str) -> str:
+    s = line.replace(NAV_GLYPH, "").strip().lower()
+    s = re.sub(r"\d+", "#", s)
+    return re.sub(r"\s+", " ", s)
+
+
+_TRAILING_MARKER = re.compile(r"(?<=[.!?:;…’”\"'])\d{1,3}(?:,\d{1,3})*$")
+
+
+def _ends_sentence(s: str) -> bool:
+    s = _TRAILING_MARKER.sub("", s.rstrip()).rstrip(CLOSERS)
+    return bool(s) and s.endswith(TERMINAL)
+
+
+def _first_alpha(s: str) -> str:
+    m = re.search(r"[^\W\d_]", s)
+    return m.group(0) if m else ""
+
+
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Line:
+    text: str          # stripped text
+    page: int          # 0-based page index
+    blank_before: int  # blank lines before it on the page (page start: 0)
+    page_start: bool
+    trailing_space: bool
+
+
+def _person_names_in(line: str, first_names: frozenset[str], known_full: set[str]) -> list[str]:
+    """If ``line`` consists only of person names (photo caption), return them, else []."""
+    s = re.sub(r"(?<=[a-zà-ÿ])(?=[A-Z][a-zà-ÿ])", " ", line.strip())  # "VermeulenTessa"
+    toks = s.split()
+    if not 2 <= len(toks) <= 12 or any(not re.match(r"^[A-Z][\w’'.-]*$|^(van|de|der|den|ter|"
+                                                    r"ten|te|het|von|la|le)$", t) for t in toks):
+        return []
+    names, cur = [], []
+    for t in toks:
+        if t in first_names and cur and any(c[0].isupper() for c in cur[1:]):
+            names.append(" ".join(cur))
+            cur = []
+        cur.append(t)
+    if cur:
+        names.append(" ".join(cur))
+    ok = all(len(n.split()) >= 2 and (n.split()[0] in first_names or n in known_full)
+             for n in names)
+    return names if ok else []
+
+
+def clean_pdf_text(text: str, pages: list[str] | None = None,
+                   first_names: frozenset[str] | None = None) -> Cleaned:
+    """Clean PDF-extracted text into heading and paragraph blocks (see module docstring)."""
+    from .sprekers import first_name_set
+
+    first_names = first_name_set() if first_names is None else first_names
+    removed: Counter = Counter()
+    links: list[str] = []
+    if pages is None:
+        pages = split_pages(normalise_chars(text))
+    else:
+        pages = [normalise_chars(p) for p in pages]
+    page_lines = [p.split("\n") for p in pages]
+    npages = len(page_lines)
+
+    # 1. running headers/footers: short lines repeated at the top/bottom of many pages
+    edge_count: Counter = Counter()
+    for lines in page_lines:
+        body = [ln for ln in lines if ln.strip()]
+        edge = {_key(ln) for ln in body[:3] + body[-3:] if len(ln.strip()) <= 100}
+        edge_count.update(k for k in edge if k and k != "#")
+    thresh = max(3, math.ceil(0.3 * npages))
+    running = {k for k, c in edge_count.items() if c >= thresh}
+
+    # 2. footnote numbers: markers glued to words in the text, and footnote lines
+    full = "\n".join("\n".join(ls) for ls in page_lines)
+    marker_nums: set[int] = set()
+    for m in MARKER_RE.finditer(full):
+        marker_nums.update(int(x) for x in m.group("num").split(","))
+    footnote_nums: set[int] = set()
+
+    items: list[_Line] = []
+    for pno, lines in enumerate(page_lines):
+        keep = [True] * len(lines)
+        stripped = [ln.strip() for ln in lines]
+        # navigation items (icon glyph at the end) and the lines wrapped into them
+        for i, s in enumerate(stripped):
+            if s.endswith(NAV_GLYPH) or (s.replace(NAV_GLYPH, "").strip() == "" and NAV_GLYPH in s):
+                keep[i] = False
+                removed["navigatie"] += 1
+                j = i - 1
+                while j >= 0 and stripped[j] and keep[j] and len(stripped[j]) <= 60 \
+                        and not _ends_sentence(stripped[j]):
+                    keep[j] = False
+                    removed["navigatie"] += 1
+                    j -= 1
+        for i, s in enumerate(stripped):
+            if not keep[i] or not s:
+                continue
+            if _key(s) in running:
+                keep[i] = False
+                removed["kop/voettekst"] += 1
+            elif PAGE_NUMBER_RE.match(s):
+                keep[i] = False
+                removed["paginanummer"] += 1
+            elif URL_LINE_RE.match(s):
+                keep[i] = False
+                links.append(s)
+                removed["url"] += 1
+        # footnote zone: from the first footnote line to the end of the page
+        for i, ln in enumerate(lines):
+            if not keep[i]:
+                continue
+            m = FOOTNOTE_TAB_RE.match(ln)
+            sp = None if m else FOOTNOTE_SPACE_RE.match(ln)
+            if m or (sp and int(sp.group(1)) in marker_nums and i > 0 and not stripped[i - 1]):
+                num = int((m or sp).group(1))
+                if num not in marker_nums and not m:
+                    continue
+                if i == 0 and pno == 0:
+                    continue
+                for j in range(i, len(lines)):
+                    if keep[j] and stripped[j]:
+                        if URL_LINE_RE.match(stripped[j]):
+                            continue
+                        fm = FOOTNOTE_TAB_RE.match(lines[j]) or FOOTNOTE_SPACE_RE.match(lines[j])
+                        if fm:
+                            footnote_nums.add(int(fm.group(1)))
+                        removed["voetnootregel"] += 1
+                    keep[j] = False
+                break
+        blank = 0
+        first = True
+        for i, ln in enumerate(lines):
+            s = stripped[i]
+            if not s:
+                blank += 1
+                continue
+            if not keep[i]:
+                continue  # removed furniture does not count as a blank line
+            items.append(_Line(s, pno, 0 if first else blank, first, ln != ln.rstrip()))
+            first = False
+            blank = 0
+
+    # 3. photo captions: a standalone line of person names
+    doc_text = " ".join(it.text for it in items)
+    caption_names: list[str] = []
+    known_full = set()
+    keep_items = []
+    for idx, it in enumerate(items):
+        nxt = items[idx + 1] if idx + 1 < len(items) else None
+        standalone = (it.blank_before > 0 or it.page_start) and (
+            nxt is None or nxt.blank_before > 0 or nxt.page_start)
+        names = _person_names_in(it.text, first_names, known_full) if standalone else []
+        if names and all(doc_text.count(n.split()[-1]) >= 2 for n in names):
+            caption_names.extend(n for n in names if n not in caption_names)
+            removed["fotobijschrift"] += 1
+            continue
+        keep_items.append(it)
+    items = keep_items
+
+    # 4. document vocabulary for de-hyphenation
+    body_words: set[str] = set()
+    hyphenated: set[str] = set()
+    for it in items:
+        t = it.text[:-1] if it.text.endswith("-") else it.text
+        for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", t):
+            if "-" in w:
+                hyphenated.add(w.lower())
+                body_words.update(p.lower() for p in w.split("-"))
+            else:
+                body_words.add(w.lower())
+
+    lengths = sorted(len(it.text) for it in items if len(it.text) > 20)
+    width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 80
+
+    # double-spaced pages (title pages): nearly every line is followed by a blank line
+    double: set[int] = set()
+    for pno in range(npages):
+        pl = [it for it in items if it.page == pno]
+        if len(pl) >= 4:
+            gaps = sum(1 for it in pl[1:] if it.blank_before == 1)
+            if gaps / (len(pl) - 1) >= 0.6:
+                double.add(pno)
+
+    blocks = _assemble(items, width, double, body_words, hyphenated, removed)
+    for b in blocks:
+        b.text = _strip_markers(b.text, footnote_nums, removed)
+        urls = URL_RE.findall(b.text)
+        if urls:
+            links.extend(u.rstrip(".,;)") for u in urls)
+            removed["url"] += len(urls)
+            b.text = re.sub(r"\s{2,}", " ", URL_RE.sub("", b.text)).strip()
+    blocks = [b for b in blocks if b.text]
+    seen, uniq = set(), []
+    for u in links:
+        if u not in seen:
+            seen.add(u)
+            uniq.append(u)
+    return Cleaned(blocks, uniq, caption_names, removed)
+
+
+def _heading_run(items: list[_Line], i: int, width: int) -> int:
+    """Number of lines from ``i`` that form a heading (0 if none)."""
+    it = items[i]
+    short = 0.75 * width
+    n = 0
+    words = 0
+    while i + n < len(items):
+        cur = items[i + n]
+        if n and (cur.blank_before or cur.page_start):
+            break
+        if len(cur.text) >= short or BULLET_RE.match(cur.text):
+            break
+        if cur.text.rstrip(CLOSERS).endswith((".", ",", ";", ":", "-")) or cur.text.endswith("…"):
+            return 0
+        words += len(cur.text.split())
+        n += 1
+        if n >= 4:
+            break
+    if n == 0 or words > 22:
+        return 0
+    last_word = re.sub(r"[^\w’']", "", items[i + n - 1].text.split()[-1]).lower()
+    if last_word in FUNCTION_WORDS and not items[i + n - 1].text.rstrip(CLOSERS).endswith("?"):
+        return 0  # a heading does not end in an article or preposition: this is body text
+    first = _first_alpha(it.text)
+    if not first or not (first.isupper() or it.text[0] in "‘“'\"“"):
+        return 0
+    if re.match(r"^[‘“'\"]", it.text) and not it.text.rstrip().endswith(("’", "”", "'", '"')):
+        return 0  # a line opening a quotation is speech, not a heading
+    nxt = items[i + n] if i + n < len(items) else None
+    if nxt is None:
+        return 0
+    if it.text.rstrip(CLOSERS).endswith("?") and not (it.page_start or nxt.blank_before):
+        return 0
+    return n
+
+
+def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[str],
+              hyphenated: set[str], removed: Counter) -> list[Block]:
+    blocks: list[Block] = []
+    cur: list[_Line] = []
+    first_heading_done = False
+
+    def flush():
+        nonlocal cur
+        if cur:
+            blocks.append(Block("paragraph", _join_lines(cur, body_words, hyphenated, removed),
+                                page=cur[0].page + 1))
+            cur = []
+
+    i = 0
+    while i < len(items):
+        it = items[i]
+        prev = cur[-1] if cur else None
+        boundary = it.page_start or it.blank_before > 0 or prev is None
+        # continuation across a page break / blank line
+        continues = False
+        if prev is not None:
+            p = prev.text
+            if p.endswith("-") and not p.endswith(" -") and _first_alpha(it.text[:1] or "x"):
+                continues = True
+            elif not _ends_sentence(p) and not BULLET_RE.match(it.text):
+                if it.page_start or prev.page in double or len(p) >= 0.6 * width \
+                        or it.blank_before == 0:
+                    continues = True
+            elif _first_alpha(it.text[:2]) and it.text[0].islower():
+                continues = True
+        # headings start where a paragraph may start
+        may_start = prev is None or not continues
+        if boundary and may_start:
+            n = _heading_run(items, i, width)
+            if n:
+                flush()
+                text = " ".join(x.text for x in items[i : i + n])
+                text = re.sub(r"\s+", " ", text).strip()
+                after = items[i + n] if i + n < len(items) else None
+                if it.page_start and (it.page in double or not first_heading_done):
+                    level = 1
+                elif it.page_start and after is not None and after.blank_before:
+                    level = 2
+                elif text.isupper():
+                    level = 3
+                else:
+                    level = 3
+                first_heading_done = True
+                blocks.append(Block("heading", text, level=level, page=it.page + 1))
+                i += n
+                continue
+        if prev is None:
+            cur = [it]
+        elif boundary and not continues:
+            flush()
+            cur = [it]
+        elif not boundary and it.page in double and _ends_sentence(prev.text) \
+                and len(prev.text) < 0.8 * width and not it.text[:1].islower():
+            flush()
+            cur = [it]
+        elif not boundary and BULLET_RE.match(it.text) and (
+                it.text.lstrip()[:1] in "•▪◦●○■□" or _ends_sentence(prev.text)):
+            flush()
+            cur = [it]
+        else:
+            cur.append(it)
+        i += 1
+    flush()
+    return blocks
+
+
+def _join_lines(lines: list[_Line], body_words: set[str], hyphenated: set[str],
+                removed: Counter) -> str:
+    out = lines[0].text
+    for ln in lines[1:]:
+        nxt = ln.text
+        m = re.search(r"([^\W\d_][\w’']*)-$", out)
+        if m and not ln.page_start and lines[0] and not out.endswith(" -"):
+            joint = decide_hyphen(m.group(1), nxt, body_words, hyphenated)
+            removed["afbreking"] += joint == ""
+            out = out[:-1] + joint + nxt
+        elif m and ln.page_start:
+            joint = decide_hyphen(m.group(1), nxt, body_words, hyphenated)
+            removed["afbreking"] += joint == ""
+            out = out[:-1] + joint + nxt
+        else:
+            out = out + " " + nxt
+    return re.sub(r"[ \t]{2,}", " ", out.replace("\t", " ")).strip()
+
+
+def _strip_markers(text: str, footnote_nums: set[int], removed: Counter) -> str:
+    """Remove footnote markers glued to words or punctuation."""
+
+    def repl(m: re.Match) -> str:
+        pre, num = m.group("pre"), m.group("num")
+        if not pre[-1].isalpha() and m.start() > 0 and text[m.start() - 1].isdigit():
+            return m.group(0)  # 1,6 / 3.5: a number, not a marker
+        nums = [int(x) for x in num.split(",")]
+        if footnote_nums:
+            if not all(n in footnote_nums for n in nums):
+                return m.group(0)
+        else:
+            # no footnote block seen: only markers after sentence punctuation/quotes
+            if pre[-1].isalpha() or pre in ",;:":
+                return m.group(0)
+        if pre[-1].isalpha():
+            word_start = m.start()
+            while word_start > 0 and (text[word_start - 1].isalpha()):
+                word_start -= 1
+            word = text[word_start : m.start("num")]
+            if word.isupper() or len(word) < 3:
+                return m.group(0)  # CO2, mp3, F35
+        removed["voetnootteken"] += 1
+        return pre
+
+    return MARKER_RE.sub(repl, text)
