@@ -120,6 +120,24 @@ def test_mixed_strategy_avoids_near_duplicates():
         "typische" in div.iloc[0]["reden"]
 
 
+def test_mixed_strategy_keeps_to_the_uncertain_pool_unless_cold_start():
+    # 20 segments on a line of embeddings; uncertainty falls with the index
+    ids = [f"s{i}" for i in range(20)]
+    texts = [f"t{i}" for i in range(20)]
+    vectors = {t: [np.cos(i / 6), np.sin(i / 6)] for i, t in enumerate(texts)}
+    proba = {sid: [0.5 + 0.02 * i, 0.3 + 0.01 * i] for i, sid in enumerate(ids)}
+    out = suggest_next(FixedCoder(proba), _frame(ids, texts), n=3,
+                       embedder=LookupEmbedder(vectors), pool_factor=2)
+    assert all(int(i[1:]) < 6 for i in out["id"])                 # within the top 2·3
+    wide = suggest_next(FixedCoder(proba), _frame(ids, texts), n=3,
+                        embedder=LookupEmbedder(vectors), pool_factor=None)
+    assert any(int(i[1:]) >= 6 for i in wide["id"])
+    cold = {sid: [p[0], 0.1] for sid, p in proba.items()}          # code b: no signal at all
+    out = suggest_next(FixedCoder(cold), _frame(ids, texts), n=3,
+                       embedder=LookupEmbedder(vectors), pool_factor=2)
+    assert any(int(i[1:]) >= 6 for i in out["id"])
+
+
 def test_labelled_segments_push_suggestions_away():
     ids = ["a1", "a2", "b1"]
     texts = ["aa een", "aa twee", "bb"]

@@ -10,10 +10,13 @@ much a human code would teach the coder:
 * **diversiteit** (diversity): greedy max-min (farthest-point) selection in embedding space:
   every next pick is the segment farthest from the ones already picked (and from the segments
   already coded, when given), so a batch covers the corpus instead of one corner of it.
-* **gemengd** (default): both at once. Each greedy step picks the segment with the highest
+* **gemengd** (default): both at once. Only the ``pool_factor · n`` most uncertain segments
+  compete; among them each greedy step picks the segment with the highest
   ``weight · uncertainty + (1 − weight) · distance`` (both scaled to [0, 1] over the
   remaining candidates), so the batch holds uncertain segments that are not near-duplicates of
-  each other.
+  each other. Cold start: when the coder has no signal at all on some code (its probability is
+  the same for every segment, e.g. a supervised coder that never saw the code), uncertainty
+  cannot find that code's segments, so the whole pool competes and diversity explores.
 
 Each suggestion comes with a Dutch reason (which codes are uncertain, how far it is from the
 rest of the batch) and the coder's current proposal, so the researcher can accept or correct it.
@@ -154,7 +157,8 @@ def _reason(u_row: np.ndarray, p_row: np.ndarray, t_row: np.ndarray, classes: Se
 
 def suggest_next(coder: Any, X_unlabelled: Any, n: int = 10, strategy: str = "gemengd",
                  embedder: Any = None, exclude_ids: Iterable[str] = (), *,
-                 labelled: Any = None, threshold: Any = None, weight: float = 0.5) -> pd.DataFrame:
+                 labelled: Any = None, threshold: Any = None, weight: float = 0.5,
+                 pool_factor: float | None = 3.0) -> pd.DataFrame:
     """The ``n`` segments most worth coding by hand next.
 
     ``coder``: a fitted coder (``predict_proba`` over ``classes_``). ``X_unlabelled``: segments
@@ -165,7 +169,8 @@ def suggest_next(coder: Any, X_unlabelled: Any, n: int = 10, strategy: str = "ge
     coded (DataFrame with ``id``/``text`` or texts): their ids are excluded and suggestions keep
     their distance from them. ``threshold``: decision threshold(s) (float, per-code array or
     dict; default the coder's ``thresholds_``/``threshold`` or 0.5). ``weight``: share of
-    uncertainty in ``gemengd``.
+    uncertainty in ``gemengd``. ``pool_factor``: in ``gemengd`` only the ``pool_factor · n``
+    most uncertain segments compete (None: all; ignored at a cold start, see above).
 
     Returns a DataFrame with columns rang, id, text, score (the selection score), onzekerheid
     (summed over codes), afstand (min. cosine distance to earlier picks/coded segments when the
@@ -218,6 +223,15 @@ def suggest_next(coder: Any, X_unlabelled: Any, n: int = 10, strategy: str = "ge
         for j in range(n_c, n_c + len(lab_texts)):
             min_d = np.minimum(min_d, space.distance_to(j, np.arange(n_c)))
         available = np.ones(n_c, dtype=bool)
+        # cold start: a code whose probability is the same for every candidate (the coder has
+        # no signal on it yet) makes uncertainty blind; then the whole pool competes
+        cold = bool(np.any(np.ptp(proba, axis=0) < 1e-9)) if len(df) > 1 else False
+        if strategy == "gemengd" and pool_factor and not cold:
+            # only the most uncertain candidates compete; diversity spreads the batch among them
+            m = max(n_pick, int(np.ceil(pool_factor * n_pick)))
+            if m < n_c:
+                available[:] = False
+                available[np.argsort(-unc, kind="stable")[:m]] = True
         u_scaled = unc / unc.max() if unc.max() > 0 else np.zeros_like(unc)
         for _ in range(n_pick):
             cand = np.flatnonzero(available)
