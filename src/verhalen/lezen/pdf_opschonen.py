@@ -321,7 +321,13 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
                 continue
             m = FOOTNOTE_TAB_RE.match(ln)
             sp = None if m else FOOTNOTE_SPACE_RE.match(ln)
-            if m or (sp and int(sp.group(1)) in marker_nums and i > 0 and not stripped[i - 1]):
+            if sp and int(sp.group(1)) in marker_nums and i > 0 and stripped[i - 1] \
+                    and i < 0.5 * len([x for x in stripped if x]):
+                sp = None  # a numbered line high on the page is body text, not a footnote
+            if sp and stripped[i - 1] and not re.search(
+                    rf"(?:[^\W\d_]|[.,;:!?’”)]){sp.group(1)}(?!\d)", "\n".join(lines[:i])):
+                sp = None  # no marker for this number earlier on the page
+            if m or (sp and int(sp.group(1)) in marker_nums and i > 0):
                 num = int((m or sp).group(1))
                 if num not in marker_nums and not m:
                     continue
@@ -449,6 +455,14 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
     blocks: list[Block] = []
     cur: list[_Line] = []
     first_heading_done = False
+    page_width: dict[int, int] = {}
+    for pno in {it.page for it in items}:
+        lens = sorted(len(it.text) for it in items if it.page == pno and len(it.text) > 20)
+        if len(lens) >= 3:
+            page_width[pno] = lens[int(0.9 * (len(lens) - 1))]
+    # pages whose text layer has no blank lines between paragraphs (e.g. pypdf output)
+    no_blanks = {pno for pno in page_width
+                 if not any(it.blank_before for it in items if it.page == pno)}
 
     def flush():
         nonlocal cur
@@ -474,6 +488,20 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                     continues = True
             elif _first_alpha(it.text[:2]) and it.text[0].islower():
                 continues = True
+        # a short line ending a sentence ends a paragraph even without a blank line
+        # (text layers without blank lines between paragraphs)
+        if not boundary and prev is not None and it.page in no_blanks \
+                and _ends_sentence(prev.text) and len(prev.text) < 0.7 * page_width.get(prev.page, width) \
+                and not it.text[:1].islower():
+            boundary = True
+            continues = False
+        # a short title-like line after a finished sentence, followed by text: a heading
+        if not boundary and prev is not None and it.page in no_blanks \
+                and _ends_sentence(prev.text) and len(it.text) < 0.6 * page_width.get(it.page, width) \
+                and not _ends_sentence(it.text) and it.text[:1].isupper() \
+                and i + 1 < len(items) and items[i + 1].text[:1].isupper():
+            boundary = True
+            continues = False
         # headings start where a paragraph may start
         may_start = prev is None or not continues
         if boundary and may_start:
