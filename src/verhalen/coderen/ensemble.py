@@ -1,0 +1,239 @@
+"""EnsembleCoder: the default coder. Rules + semantic similarity without labels; with labels
+a per-code stacker over rules, semantics and a supervised model, learned by internal
+cross-validation.
+
+Zero-shot (no human codes): per code ``s = rule_raw + semantic_weight · z`` where ``rule_raw``
+is the summed indicator weight (RuleCoder) and ``z`` the standardised semantic similarity
+(SemanticCoder; clipped to [-2, 3]), mapped to a probability ``sigmoid(slope · (s − centre))``.
+The rules carry the decision (a code needs about two indicators, or one decisive one); the
+semantics push borderline segments over or under the line.
+
+With human codes (``fit``): the supervised coder's out-of-fold probabilities (internal k-fold,
+so the stacker sees honest numbers), the rule score and the semantic score are the three
+features of one small logistic regression per code; its decision threshold is chosen on a
+second out-of-fold pass. Codes with fewer than ``min_positives`` human positives keep the
+zero-shot rule. Every added human code therefore feeds the supervised model and the stacker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .basis import BaseCoder, Batch, as_label_matrix
+from .gesuperviseerd import SupervisedCoder
+from .regels import RuleCoder
+from .semantisch import SemanticCoder
+
+__all__ = ["EnsembleCoder", "default_coder"]
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _logit(p):
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+class EnsembleCoder(BaseCoder):
+    """Rules + semantics (+ supervised with labels). See the module docstring.
+
+    Parameters: ``codebook``; ``embedder``; ``nlp``; ``semantic_weight`` (weight of the
+    semantic z-score against the rule weight, zero-shot); ``centre`` / ``slope`` (zero-shot
+    probability curve); ``inner_folds`` (internal cross-validation in ``fit``);
+    ``min_positives`` (human positives a code needs before its stacker is learned);
+    ``threshold``; ``random_state``; ``progress``.
+    """
+
+    def __init__(self, codebook: Any = "impact", embedder=None, nlp=None,
+                 semantic_weight: float = 0.5, centre: float = 2.0, slope: float = 2.0,
+                 inner_folds: int = 5, min_positives: int = 3, threshold: float = 0.5,
+                 random_state: int = 0, progress: bool = False):
+        self.codebook = codebook
+        self.embedder = embedder
+        self.nlp = nlp
+        self.semantic_weight = semantic_weight
+        self.centre = centre
+        self.slope = slope
+        self.inner_folds = inner_folds
+        self.min_positives = min_positives
+        self.threshold = threshold
+        self.random_state = random_state
+        self.progress = progress
+
+    # -- parts ----------------------------------------------------------------------------
+    def _parts(self):
+        key = (id(self._codebook()), id(self._embedder()), id(self._nlp()))
+        if getattr(self, "_parts_key", None) != key:
+            cb, emb, nlp = self._codebook(), self._embedder(), self._nlp()
+            self.rules_ = RuleCoder(cb, nlp=nlp)
+            self.semantic_ = SemanticCoder(cb, embedder=emb, nlp=nlp)
+            self._parts_key = key
+        return self.rules_, self.semantic_
+
+    def _z(self, R: np.ndarray) -> np.ndarray:
+        stats = getattr(self, "sem_stats_", None)
+        if stats is not None:
+            mu, sd = stats
+        else:
+            ref = R
+            if len(R) < 30:
+                ref = np.vstack([R, self.semantic_._example_raw()])
+            mu, sd = ref.mean(0), ref.std(0) + 1e-6
+        return np.clip((R - mu) / sd, -2.0, 3.0)
+
+    def _base_features(self, batch: Batch):
+        rules, sem = self._parts()
+        RR, rule_ev = rules.raw_scores(batch)
+        SR, _ = sem.raw_scores(batch)
+        return RR, self._z(SR), rule_ev
+
+    def _zero_shot(self, RR, Z):
+        return _sigmoid(self.slope * (RR + self.semantic_weight * Z - self.centre))
+
+    # -- fit --------------------------------------------------------------------------------
+    def fit(self, X: Any, Y: Any) -> "EnsembleCoder":
+        from sklearn.linear_model import LogisticRegression
+
+        batch = self._prepare(X)
+        M = as_label_matrix(Y, self.classes_, len(batch), where="EnsembleCoder.fit")
+        rules, sem = self._parts()
+        self.sem_stats_ = None
+        SR, _ = sem.raw_scores(batch)
+        self.sem_stats_ = (SR.mean(0), SR.std(0) + 1e-6)
+        RR, Z, _ = self._base_features(batch)
+        n = len(batch)
+        k = max(2, min(self.inner_folds, int(M.sum(0)[M.sum(0) > 0].min()) if M.any() else 2, n))
+        folds = _folds(M, k, self.random_state)
+        oof = np.zeros(M.shape)
+        for f in tqdm(range(k), desc="ensemble: interne kruisvalidatie", disable=not self.progress):
+            tr, te = folds != f, folds == f
+            if not te.any() or not tr.any():
+                continue
+            sup = self._supervised().fit(_sub(batch, tr), M[tr])
+            oof[te] = sup._score_batch(_sub(batch, te))[0]
+        self.supervised_ = self._supervised().fit(batch, M)
+        self.stackers_ = []
+        thr = np.full(M.shape[1], 0.5)
+        for j in range(M.shape[1]):
+            y = M[:, j]
+            if y.sum() < self.min_positives or y.sum() == n:
+                self.stackers_.append(None)
+                thr[j] = 0.5
+                continue
+            F = np.column_stack([RR[:, j], Z[:, j], _logit(oof[:, j])])
+            lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+            lr.fit(F, y)
+            self.stackers_.append(lr)
+            # threshold from a second out-of-fold pass over the (tiny) stacker
+            p2 = np.zeros(n)
+            for f in range(k):
+                tr, te = folds != f, folds == f
+                if y[tr].min() == y[tr].max() or not te.any():
+                    p2[te] = lr.predict_proba(F[te])[:, 1]
+                    continue
+                m = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+                m.fit(F[tr], y[tr])
+                p2[te] = m.predict_proba(F[te])[:, 1]
+            thr[j] = _best_threshold(p2, y)
+        self.thresholds_ = thr
+        self.n_train_ = n
+        return self
+
+    def _supervised(self) -> SupervisedCoder:
+        return SupervisedCoder(self._codebook(), embedder=self._embedder(), nlp=self._nlp())
+
+    # -- predict ----------------------------------------------------------------------------
+    def _score_batch(self, batch: Batch):
+        RR, Z, rule_ev = self._base_features(batch)
+        P = self._zero_shot(RR, Z)
+        stackers = getattr(self, "stackers_", None)
+        sup_ev = None
+        if stackers is not None and any(s is not None for s in stackers):
+            SP, sup_ev = self.supervised_._score_batch(batch)
+            for j, lr in enumerate(stackers):
+                if lr is None:
+                    continue
+                F = np.column_stack([RR[:, j], Z[:, j], _logit(SP[:, j])])
+                P[:, j] = lr.predict_proba(F)[:, 1]
+        # evidence: the indicator sentences; else the sentence the supervised model points to
+        ev = []
+        _, sem_ev = self.semantic_._score_batch(batch) if False else (None, None)
+        for i in range(len(batch)):
+            d = dict(rule_ev[i])
+            if sup_ev is not None:
+                for c, lst in sup_ev[i].items():
+                    d.setdefault(c, lst)
+            ev.append(d)
+        missing = [(i, j) for i in range(len(batch)) for j in range(P.shape[1])
+                   if self.classes_[j] not in ev[i] and P[i, j] >= self._thresholds()[j]]
+        if missing:
+            _, sem_sims = self.semantic_.raw_scores(batch)
+            for i, j in missing:
+                s = sem_sims[i]
+                if len(s):
+                    b = int(s[:, j].argmax())
+                    ev[i][self.classes_[j]] = [
+                        f"«{_short(batch.sentences[i][b])}» [gelijkenis {float(s[b, j]):.2f}]"]
+        return P, ev
+
+
+def default_coder(codebook: Any = "impact", embedder=None, **kwargs) -> EnsembleCoder:
+    """The default coder: :class:`EnsembleCoder` on ``codebook``."""
+    return EnsembleCoder(codebook, embedder=embedder, **kwargs)
+
+
+def _short(sentence: str, limit: int = 300) -> str:
+    s = " ".join(sentence.split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _sub(batch: Batch, mask: np.ndarray) -> Batch:
+    idx = np.flatnonzero(mask)
+    sub = Batch(ids=[batch.ids[i] for i in idx], texts=[batch.texts[i] for i in idx],
+                sentences=[batch.sentences[i] for i in idx],
+                tokens=[batch.tokens[i] for i in idx], empty=batch.empty[idx])
+    # carry over the embeddings (no re-embedding of the same sentences)
+    for key, val in batch._emb.items():
+        if isinstance(val, tuple) and len(val) == 2 and isinstance(val[0], np.ndarray) \
+                and isinstance(val[1], list) and len(val[0]) == len(batch) \
+                and not key.startswith("_"):
+            sub._emb[key] = (val[0][idx], [val[1][i] for i in idx])
+    return sub
+
+
+def _folds(M: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Fold number per row; rare codes spread over the folds first (greedy stratification)."""
+    rng = np.random.default_rng(seed)
+    n = len(M)
+    order = rng.permutation(n)
+    folds = np.full(n, -1)
+    counts = np.zeros((k, M.shape[1]))
+    sizes = np.zeros(k)
+    freq = M.sum(0)
+    # rows with rare codes first
+    rarity = np.array([min([freq[j] for j in np.flatnonzero(M[i])] or [n + 1]) for i in order])
+    for i in order[np.argsort(rarity, kind="stable")]:
+        codes = np.flatnonzero(M[i])
+        cost = sizes / max(1, n / k) + (counts[:, codes].sum(1) if len(codes) else 0)
+        f = int(np.argmin(cost + rng.random(k) * 1e-6))
+        folds[i] = f
+        sizes[f] += 1
+        counts[f, codes] += 1
+    return folds
+
+
+def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    best, bt = -1.0, 0.5
+    for t in np.linspace(0.1, 0.9, 33):
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        denom = pred.sum() + y.sum()
+        f = 2 * tp / denom if denom else 0.0
+        if f > best + 1e-9 or (abs(f - best) <= 1e-9 and abs(t - 0.5) < abs(bt - 0.5)):
+            best, bt = f, t
+    return float(0.5 * bt + 0.5 * 0.5) if False else float(bt)
