@@ -298,7 +298,8 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
                 removed["navigatie"] += 1
                 j = i - 1
                 while j >= 0 and stripped[j] and keep[j] and len(stripped[j]) <= 60 \
-                        and not _ends_sentence(stripped[j]):
+                        and not _ends_sentence(stripped[j]) \
+                        and not URL_LINE_RE.match(stripped[j]):
                     keep[j] = False
                     removed["navigatie"] += 1
                     j -= 1
