@@ -100,7 +100,7 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
     list_texts: list[str] = []
     in_list = False
     for b in blocks:
-        if b.kind == "heading":
+        if b.kind == "heading" or (len(b.text) <= 40 and PEOPLE_LIST_HEADING.search(b.text)):
             in_list = bool(PEOPLE_LIST_HEADING.search(b.text))
         elif in_list:
             list_texts.append(b.text)

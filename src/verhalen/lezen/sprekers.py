@@ -257,7 +257,8 @@ def find_person_names(text: str, first_names: frozenset[str] | None = None) -> l
     (with particles: "Geert van der Laan", "Anne Goossensen")."""
     first_names = first_name_set() if first_names is None else first_names
     out = []
-    for m in re.finditer(rf"\b({_CAP})\s+({_PARTICLE_RE}?{_CAP})", text):
+    # a lookahead so that "Ook Marloes Luijken" still yields "Marloes Luijken" (overlapping)
+    for m in re.finditer(rf"\b(?=({_CAP})\s+({_PARTICLE_RE}?{_CAP}))", text):
         first, last = m.group(1), m.group(2)
         if first in first_names and last.split()[-1].lower() not in NOT_NAMES \
                 and last.split()[-1] not in first_names | {"Centraal"}:
@@ -265,7 +266,7 @@ def find_person_names(text: str, first_names: frozenset[str] | None = None) -> l
         elif first in first_names and last.split()[-1] in first_names:
             # "Vincent Vermeulen" where the surname is also a first name: accept when the
             # surname is later used alone
-            if re.search(rf"(?<![A-Za-zÀ-ÿ] ){re.escape(last)}\b", text[m.end():]):
+            if re.search(rf"(?<![A-Za-zÀ-ÿ] ){re.escape(last)}\b", text[m.end(2):]):
                 out.append(f"{first} {last}")
     return list(dict.fromkeys(out))
 
