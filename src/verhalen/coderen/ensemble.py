@@ -52,7 +52,9 @@ class EnsembleCoder(BaseCoder):
     def __init__(self, codebook: Any = "impact", embedder=None, nlp=None,
                  semantic_weight: float = 0.5, centre: float = 2.0, slope: float = 2.0,
                  inner_folds: int = 5, min_positives: int = 3, threshold: float = 0.5,
-                 random_state: int = 0, progress: bool = False):
+                 random_state: int = 0, progress: bool = False,
+                 stack_class_weight: Any = None, threshold_shrink: float = 0.0,
+                 indicator_weight: float = 0.5):
         self.codebook = codebook
         self.embedder = embedder
         self.nlp = nlp
@@ -64,6 +66,9 @@ class EnsembleCoder(BaseCoder):
         self.threshold = threshold
         self.random_state = random_state
         self.progress = progress
+        self.stack_class_weight = stack_class_weight
+        self.threshold_shrink = threshold_shrink
+        self.indicator_weight = indicator_weight
 
     # -- parts ----------------------------------------------------------------------------
     def _parts(self):
@@ -126,7 +131,7 @@ class EnsembleCoder(BaseCoder):
                 thr[j] = 0.5
                 continue
             F = np.column_stack([RR[:, j], Z[:, j], _logit(oof[:, j])])
-            lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+            lr = LogisticRegression(C=1.0, class_weight=self.stack_class_weight, max_iter=1000)
             lr.fit(F, y)
             self.stackers_.append(lr)
             # threshold from a second out-of-fold pass over the (tiny) stacker
@@ -136,16 +141,18 @@ class EnsembleCoder(BaseCoder):
                 if y[tr].min() == y[tr].max() or not te.any():
                     p2[te] = lr.predict_proba(F[te])[:, 1]
                     continue
-                m = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+                m = LogisticRegression(C=1.0, class_weight=self.stack_class_weight, max_iter=1000)
                 m.fit(F[tr], y[tr])
                 p2[te] = m.predict_proba(F[te])[:, 1]
-            thr[j] = _best_threshold(p2, y)
+            thr[j] = (1 - self.threshold_shrink) * _best_threshold(p2, y) \
+                + self.threshold_shrink * 0.4
         self.thresholds_ = thr
         self.n_train_ = n
         return self
 
     def _supervised(self) -> SupervisedCoder:
-        return SupervisedCoder(self._codebook(), embedder=self._embedder(), nlp=self._nlp())
+        return SupervisedCoder(self._codebook(), embedder=self._embedder(), nlp=self._nlp(),
+                               indicator_weight=self.indicator_weight)
 
     # -- predict ----------------------------------------------------------------------------
     def _score_batch(self, batch: Batch):

@@ -29,13 +29,14 @@ class SupervisedCoder(BaseCoder):
 
     def __init__(self, codebook: Any = "impact", embedder=None, nlp=None, C: float = 1.0,
                  lexical_weight: float = 1.0, example_weight: float = 0.5,
-                 threshold: float = 0.5):
+                 indicator_weight: float = 0.5, threshold: float = 0.5):
         self.codebook = codebook
         self.embedder = embedder
         self.nlp = nlp
         self.C = C
         self.lexical_weight = lexical_weight
         self.example_weight = example_weight
+        self.indicator_weight = indicator_weight
         self.threshold = threshold
 
     def _lemma_docs(self, batch: Batch) -> list[str]:
@@ -60,7 +61,24 @@ class SupervisedCoder(BaseCoder):
                 T = self.vectorizer_.fit_transform(docs + ["leeg"])[: len(docs)]
         else:
             T = self.vectorizer_.transform(docs)
-        return sparse.hstack([sparse.csr_matrix(seg), T * self.lexical_weight]).tocsr()
+        blocks = [sparse.csr_matrix(seg), T * self.lexical_weight]
+        if self.indicator_weight:
+            blocks.append(sparse.csr_matrix(self._indicator_matrix(batch)) * self.indicator_weight)
+        return sparse.hstack(blocks).tocsr()
+
+    def _indicator_matrix(self, batch: Batch) -> np.ndarray:
+        """Segments × codebook indicators: sqrt of the number of sentences with a hit, so
+        the model can learn which of the codebook's indicators matter in this material."""
+        from .regels import RuleCoder
+        if getattr(self, "_rules", None) is None or self._rules.codebook is not self._codebook():
+            self._rules = RuleCoder(self._codebook(), nlp=self._nlp())
+        inds = self._rules._indicators()
+        offs = np.cumsum([0] + [len(r) for r in inds])
+        H = np.zeros((len(batch), int(offs[-1])), dtype=np.float32)
+        for i, hs in enumerate(self._rules.hits(batch)):
+            for c, k, _ in hs:
+                H[i, offs[c] + k] += 1
+        return np.sqrt(H)
 
     def fit(self, X: Any, Y: Any) -> "SupervisedCoder":
         from scipy import sparse
