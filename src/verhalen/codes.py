@@ -116,5 +116,7 @@ def write_codes_jsonl(wide: pd.DataFrame, path: str | Path, overwrite: bool = Fa
         out = {"id": str(rec["id"]), "codes": list(rec.get("codes") or []),
                "scores": {k: round(float(v), 4) for k, v in (rec.get("scores") or {}).items()},
                "evidence": {k: list(v) for k, v in (rec.get("evidence") or {}).items()}}
+        if rec.get("source") in ("machine", "mens"):
+            out["source"] = rec["source"]
         lines.append(json.dumps(out, ensure_ascii=False) + "\n")
     return atomic_write_text(path, "".join(lines))
