@@ -113,7 +113,7 @@ def test_mixed_strategy_avoids_near_duplicates():
     mixed = suggest_next(coder, df, n=4, strategy="gemengd", embedder=LookupEmbedder(vectors))
     assert sum(i.startswith("dup") for i in mixed["id"]) == 1
     assert mixed.iloc[0]["id"].startswith("dup")                  # most uncertain goes first
-    assert "verschilt van de andere voorstellen" in mixed.iloc[1]["reden"]
+    assert "verschilt van de eerdere voorstellen (afstand" in mixed.iloc[1]["reden"]
     div = suggest_next(coder, df, n=4, strategy="diversiteit", embedder=LookupEmbedder(vectors))
     assert sum(i.startswith("dup") for i in div["id"]) == 1
     assert div.iloc[0]["reden"].endswith("het meest typische segment") or \
@@ -148,6 +148,7 @@ def test_labelled_segments_push_suggestions_away():
                        embedder=LookupEmbedder(vectors), labelled=labelled)
     assert out.iloc[0]["id"] == "b1"
     assert out.iloc[0]["afstand"] == pytest.approx(1.0)
+    assert "al gecodeerde segmenten" in out.iloc[0]["reden"]
 
 
 def test_tfidf_fallback_without_embedder():

@@ -136,7 +136,7 @@ def _embed(texts: list[str], embedder: Any, coder: Any) -> Any:
 
 
 def _reason(u_row: np.ndarray, p_row: np.ndarray, t_row: np.ndarray, classes: Sequence[str],
-            dist: float | None, strategy: str) -> str:
+            dist: float | None, strategy: str, with_labelled: bool = False) -> str:
     order = np.argsort(-u_row, kind="stable")
     unsure = [j for j in order[:3] if u_row[j] >= 0.5]
     parts = []
@@ -148,8 +148,9 @@ def _reason(u_row: np.ndarray, p_row: np.ndarray, t_row: np.ndarray, classes: Se
         parts.append("geen code dicht bij de drempel" + (
             f" (meest twijfel: {classes[j]}, kans {p_row[j]:.2f})" if j is not None else ""))
     if dist is not None and np.isfinite(dist):
-        parts.append(f"verschilt van de andere voorstellen en de al gecodeerde segmenten "
-                     f"(afstand {dist:.2f})")
+        wat = ("de eerdere voorstellen en de al gecodeerde segmenten" if with_labelled
+               else "de eerdere voorstellen")
+        parts.append(f"verschilt van {wat} (afstand {dist:.2f})")
     elif dist is not None and strategy == "diversiteit":
         parts.append("eerste keuze: het meest typische segment")
     return "; ".join(parts) if parts else "gekozen voor spreiding"
@@ -268,7 +269,8 @@ def suggest_next(coder: Any, X_unlabelled: Any, n: int = 10, strategy: str = "ge
             "rang": rank, "id": df.at[i, "id"], "text": df.at[i, "text"], "score": sc,
             "onzekerheid": float(unc[i]),
             "afstand": (float("nan") if dist is None or not np.isfinite(dist) else dist),
-            "reden": _reason(U[i], p_row, t_row, classes, dist, strategy),
+            "reden": _reason(U[i], p_row, t_row, classes, dist, strategy,
+                             with_labelled=lab_df is not None and len(lab_df) > 0),
             "voorstel": [c for j, c in enumerate(classes) if p_row[j] >= t_row[j]],
             "kansen": {c: round(float(p_row[j]), 3) for j, c in enumerate(classes)},
         })
