@@ -9,8 +9,9 @@ from typing import Any, Iterable
 
 from ..model import Document, Segment, Sentence
 from .pdf_opschonen import Block
-from .sprekers import (PeopleIndex, attribute_quotes, is_transcript, people_from_list,
-                       people_from_text, resolve_label, turn_label)
+from .sprekers import (GENERIC_LABELS, PeopleIndex, attribute_quotes, interview_parties,
+                       is_transcript, people_from_list, people_from_text, resolve_label,
+                       turn_label)
 
 #: Paragraphs longer than this (characters) are split at sentence boundaries.
 MAX_SEGMENT_CHARS = 2500
@@ -112,6 +113,7 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
     transcript = is_transcript(paragraphs, people)
     doc.meta.setdefault("soort_tekst", "transcript" if transcript else "tekst")
 
+    parties = interview_parties(doc.title, paragraphs, people) if transcript else {}
     segments: list[Segment] = []
     chapter = title2 = sub = None
     speaker: str | None = None
@@ -132,8 +134,13 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
         seg_speakers: list[str] = []
         if transcript:
             lab = turn_label(b.text)
-            if lab:
-                speaker = resolve_label(lab[0], lab[1], people, bron)
+            if lab and parties.get("onderzoeker") and lab[0].lower() in GENERIC_LABELS \
+                    and b.text[lab[2]:].strip().startswith(parties["onderzoeker"]) \
+                    and len(b.text) < 140:
+                lab = None  # the header line "Interviewer: Naam, organisatie"
+                speaker = None
+            elif lab:
+                speaker = resolve_label(lab[0], lab[1], people, bron, parties)
                 seg_start = start + lab[2]
             if speaker:
                 seg_speakers = [speaker]

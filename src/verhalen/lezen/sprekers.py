@@ -354,12 +354,21 @@ TURN_RE = re.compile(
     r"(?:\s*\((?P<rol>[^)]{1,60})\))?(?:\*\*)?\s*:(?:\*\*)?\s+(?=\S)")
 
 
+#: "Label: value" lines of a transcript's header, not speaker turns.
+HEADER_LABELS = {"casus", "datum", "onderwerp", "plaats", "locatie", "duur", "tijd", "tijdstip",
+                 "thema", "project", "organisatie", "functie", "bron", "opname", "titel",
+                 "aanwezig", "aanwezigen", "deelnemers", "setting", "context", "noot", "let op",
+                 "transcriptie", "transcript", "datum interview", "gemeente", "wijk"}
+
+
 def turn_label(text: str) -> tuple[str, str | None, int] | None:
     """``(label, role text, end offset)`` when ``text`` starts with "Naam:" / "Naam (rol):"."""
     m = TURN_RE.match(text)
     if not m:
         return None
     label = m.group("label").strip()
+    if label.lower() in HEADER_LABELS:
+        return None
     nxt = text[m.end(): m.end() + 1]
     if nxt in "“‘\"'" and label.lower() not in GENERIC_LABELS:
         return None  # "Klaassen: “…”" is a quote in prose, not a transcript turn
@@ -376,10 +385,47 @@ def is_transcript(paragraphs: list[str], people: PeopleIndex | None = None) -> b
     return recurring >= 3 and recurring >= 0.25 * len(paragraphs)
 
 
-def resolve_label(label: str, rol_text: str | None, people: PeopleIndex, bron: str) -> str:
+def interview_parties(title: str, paragraphs: list[str], people: PeopleIndex
+                      ) -> dict[str, str]:
+    """Who "Interviewer"/"I" and "Respondent"/"R" are, when the document says so: a title or
+    opening line "Interview met [dr.] Naam, …" (the respondent) and a header line
+    "Interviewer: Naam, organisatie" (the interviewer). Returns {"onderzoeker": name,
+    "respondent": name} for the parties found."""
+    out: dict[str, str] = {}
+    for text in [title] + paragraphs[:2]:
+        m = re.match(r"^\s*(?:Interview|Gesprek|In gesprek|Dubbelinterview)\s+met\s+"
+                     r"(?:(?:dr|drs|prof|mr|ir|ing)\.\s+)*(.{3,80})", text or "")
+        if m:
+            names = find_person_names(m.group(1))
+            cand = names[0] if names else None
+            hit = people.resolve(cand) if cand else None
+            if hit is None:
+                first = re.match(rf"({_CAP}(?:\s+{_PARTICLE_RE}?{_CAP}){{0,3}})", m.group(1))
+                hit = people.resolve(first.group(1)) if first else None
+            if hit or cand:
+                out["respondent"] = hit or cand
+                break
+    for text in paragraphs[:6]:
+        lab = turn_label(text)
+        if lab and GENERIC_LABELS.get(lab[0].lower().rstrip("."), ("", ""))[1] == "onderzoeker":
+            rest = text[lab[2]:].strip()
+            names = find_person_names(rest)
+            if names and rest.startswith(names[0]) and len(rest) < 120 and "?" not in rest:
+                out["onderzoeker"] = people.resolve(names[0]) or names[0]
+                break
+    return out
+
+
+def resolve_label(label: str, rol_text: str | None, people: PeopleIndex, bron: str,
+                  parties: dict[str, str] | None = None) -> str:
     low = label.lower().rstrip(".")
     if low in GENERIC_LABELS and not rol_text:
         name, role = GENERIC_LABELS[low]
+        party = (parties or {}).get("onderzoeker" if role == "onderzoeker" else "respondent")
+        if party:
+            if people.resolve(party) is None:
+                people.add(Person(party, role, bron=bron, functie=low))
+            return people.resolve(party) or party
         hit = people.resolve(name)
         if hit:
             return hit
