@@ -1,0 +1,144 @@
+"""Inductive themes: determinism, emergent theme on a constructed corpus, alignment, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from verhalen.model import load_segments
+from verhalen.themas import (ThemaFout, ThemaModel, add_theme_to_codebook, align_topics,
+                             topic_table, topic_tracks, units_from_segments)
+
+DATA = Path(__file__).parent / "data" / "themas"
+
+
+@pytest.fixture(scope="module")
+def segs():
+    return load_segments(DATA / "segmenten.jsonl")
+
+
+@pytest.fixture(scope="module")
+def emb(segs, embedder):
+    return embedder.encode(segs["text"].tolist())
+
+
+@pytest.fixture(scope="module")
+def fitted(segs, emb, nlp, embedder):
+    return ThemaModel(embedder=embedder, nlp=nlp).fit(segs, embeddings=emb)
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    from verhalen.coderen.codeboek import load_codebook
+    return load_codebook("impact")
+
+
+def test_same_seed_same_topics_twice_in_one_process(segs, emb, nlp, embedder, fitted):
+    again = ThemaModel(embedder=embedder, nlp=nlp).fit(segs, embeddings=emb)
+    assert again.assignments_["topic"].tolist() == fitted.assignments_["topic"].tolist()
+    assert again.topics_["trefwoorden"].tolist() == fitted.topics_["trefwoorden"].tolist()
+    assert fitted.topics_["topic"].nunique() >= 2
+
+
+def test_every_unit_gets_a_topic_and_labels_have_quotes(fitted, segs):
+    a = fitted.assignments_
+    assert len(a) == len(segs) and (a["topic"] >= 0).all()   # outliers reduced
+    for _, t in fitted.topics_.iterrows():
+        assert t["label"].startswith(f"{t['topic']}:") and len(t["citaten"]) >= 1
+        assert not any(w in ("de", "het", "een", "en") for w in t["trefwoorden"])
+
+
+def _purity(fitted, tab):
+    a = fitted.assignments_
+    out = {}
+    for t in tab.loc[tab["emergent"], "topic"]:
+        ids = a.loc[a["topic"] == t, "id"]
+        out[t] = ids.str.startswith("dig").mean()
+    return out
+
+
+def test_theme_absent_from_codebook_surfaces_as_emergent(fitted, codebook, embedder):
+    al = align_topics(fitted, codebook, DATA / "codes.jsonl", embedder)
+    tab = topic_table(fitted, al)
+    pur = _purity(fitted, tab)
+    assert pur, "geen emergent thema gevonden"
+    # the emergent topic is made of the digital-exclusion segments the codebook lacks
+    assert max(pur.values()) >= 0.8
+    # topics dominated by codebook themes are covered
+    a = fitted.assignments_
+    for t in tab.loc[~tab["emergent"], "topic"]:
+        assert a.loc[a["topic"] == t, "id"].str.startswith("dig").mean() < 0.8
+    # without codes, similarity alone still flags it
+    tab2 = topic_table(fitted, align_topics(fitted, codebook, None, embedder))
+    assert max(_purity(fitted, tab2).values()) >= 0.8
+    tr = topic_tracks(fitted, codebook, al)
+    assert np.allclose(tr.sum(axis=1), 1.0)
+
+
+def test_add_emergent_theme_to_user_codebook(fitted, codebook, embedder, tmp_path, monkeypatch):
+    from verhalen.coderen.codeboek import default_codebook_path, load_codebook, save_codebook
+
+    al = align_topics(fitted, codebook, DATA / "codes.jsonl", embedder)
+    theme = topic_table(fitted, al).query("emergent").iloc[0]
+    user = tmp_path / "mijn_codeboek.yaml"
+    save_codebook(codebook, user)
+    path = add_theme_to_codebook(theme, user, code_id="digitale_uitsluiting",
+                                 label="Digitale uitsluiting", codebook=codebook, alignment=al)
+    cb2 = load_codebook(path)
+    new = cb2.get("digitale_uitsluiting")
+    assert new.emergent and new.examples and abs(sum(new.tracks.values()) - 1) < 1e-6
+    assert len(cb2) == len(codebook) + 1
+    # the packaged default is never modified: a copy is written instead
+    before = default_codebook_path().read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = add_theme_to_codebook(theme, "impact", code_id="digitale_uitsluiting")
+    assert default_codebook_path().read_text(encoding="utf-8") == before
+    assert Path(out).resolve() != default_codebook_path().resolve()
+
+
+def test_too_few_units_gives_dutch_message():
+    with pytest.raises(ThemaFout, match="Te weinig tekst.*minstens 30"):
+        ThemaModel().fit(["Een korte tekst over wonen."] * 10)
+
+
+def test_sentence_units_split_segments(segs):
+    units = units_from_segments(segs.head(3), "zin")
+    assert len(units) >= 3 and set(units["segment_id"]) == set(segs.head(3)["id"])
+    with pytest.raises(ThemaFout):
+        units_from_segments(segs, "hoofdstuk")
+
+
+def test_figures(fitted, codebook, embedder):
+    from verhalen.themas.figuren import topic_map, topics_per_document, topics_tracks_heatmap
+
+    al = align_topics(fitted, codebook, None, embedder)
+    assert len(topic_map(fitted, emergent={0}).data) == fitted.topics_["topic"].nunique()
+    hm = topics_tracks_heatmap(topic_tracks(fitted, codebook, al), fitted.topic_labels())
+    assert hm.data[0].type == "heatmap" and "spoor" in hm.layout.title.text
+    bars = topics_per_document(fitted)
+    assert sum(sum(b.y) for b in bars.data) == len(fitted.assignments_)
+
+
+@pytest.mark.slow
+def test_cli_writes_outputs_and_refuses_overwrite(tmp_path, capsys, monkeypatch, embedder):
+    from verhalen.cli.main import main
+
+    monkeypatch.setenv("VERHALEN_CACHE", str(embedder.cache_dir))
+    out = tmp_path / "uit"
+    rc = main(["themas", str(DATA / "segmenten.jsonl"), "--uit", str(out), "--codes",
+              str(DATA / "codes.jsonl")])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "Emergente thema's" in printed and "Geschreven" in printed
+    lines = [json.loads(x) for x in (out / "themas.jsonl").read_text().splitlines()]
+    assert len(lines) == 48 and all("topic" in x for x in lines)
+    tab = pd.read_csv(out / "themas_tabel.csv")
+    assert {"topic", "label", "n", "trefwoorden", "citaten", "emergent"} <= set(tab.columns)
+    before = (out / "themas.jsonl").read_text()
+    assert main(["themas", str(DATA / "segmenten.jsonl"), "--uit", str(out)]) == 1
+    assert "--overschrijf" in capsys.readouterr().err
+    assert (out / "themas.jsonl").read_text() == before
