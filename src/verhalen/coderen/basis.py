@@ -207,6 +207,11 @@ class BaseCoder:
             setattr(self, k, v)
         return self
 
+    def __sklearn_clone__(self) -> "BaseCoder":
+        # an unfitted copy that shares the heavy, stateless resources (embedder, nlp,
+        # codebook) instead of deep-copying them (the embedder holds a model and a database)
+        return type(self)(**self.get_params())
+
     def __repr__(self) -> str:
         cb = getattr(self.codebook, "name", "?") if hasattr(self, "codebook") else "?"
         return f"{type(self).__name__}(codebook={cb!r})"

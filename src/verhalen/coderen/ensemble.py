@@ -54,7 +54,7 @@ class EnsembleCoder(BaseCoder):
                  inner_folds: int = 5, min_positives: int = 3, threshold: float = 0.5,
                  random_state: int = 0, progress: bool = False,
                  stack_class_weight: Any = None, threshold_shrink: float = 0.0,
-                 indicator_weight: float = 0.5):
+                 indicator_weight: float = 0.0):
         self.codebook = codebook
         self.embedder = embedder
         self.nlp = nlp

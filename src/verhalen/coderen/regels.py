@@ -87,6 +87,22 @@ def _word_regex(word: str) -> re.Pattern | None:
     return re.compile(f"^{pre}{body}{post}$")
 
 
+def _variants(form: str) -> tuple[str, ...]:
+    """Crude Dutch de-inflection for forms the lookup table misses: kleine → klein,
+    doelen → doel, stappen → stap, netwerken → netwerk, cijfers → cijfer."""
+    if len(form) < 5:
+        return ()
+    out = []
+    for suf in ("en", "e", "s"):
+        if form.endswith(suf):
+            base = form[: -len(suf)]
+            out.append(base)
+            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiou":
+                out.append(base[:-1])
+            break
+    return tuple(out)
+
+
 class _Matcher:
     """Finds indicators in token streams. Word patterns are tested once per distinct word
     form of the corpus (cached), then phrases are checked position by position."""
@@ -127,7 +143,12 @@ class _Matcher:
 
     def find(self, tokens: list[tuple[str, str, int]]) -> list[tuple[int, int, int]]:
         """(code index, indicator index, sentence no.) for every hit."""
-        sets = [self._form(lem) | self._form(low) for lem, low, _ in tokens]
+        sets = []
+        for lem, low, _ in tokens:
+            got = self._form(lem) | self._form(low)
+            for v in _variants(low):
+                got = got | self._form(v)
+            sets.append(got)
         hits = []
         n = len(tokens)
         for pos, s in enumerate(sets):
