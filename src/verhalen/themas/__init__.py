@@ -2,8 +2,9 @@
 
 from .model import MIN_UNITS, ThemaFout, ThemaModel, fit_topics, units_from_segments
 from .uitlijning import (add_theme_to_codebook, align_topics, code_prototypes, emergent_themes,
+                         machine_codes,
                          theme_to_code, topic_table, topic_tracks)
 
 __all__ = ["ThemaModel", "ThemaFout", "MIN_UNITS", "fit_topics", "units_from_segments",
            "align_topics", "topic_table", "emergent_themes", "theme_to_code",
-           "add_theme_to_codebook", "code_prototypes", "topic_tracks"]
+           "add_theme_to_codebook", "code_prototypes", "topic_tracks", "machine_codes"]

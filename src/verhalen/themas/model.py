@@ -94,8 +94,10 @@ def scaled_settings(n: int) -> dict[str, int]:
     min_cluster_size = int(min(25, max(4, round(n / 25))))
     min_samples = int(max(2, min_cluster_size // 2))
     n_components = int(min(5, max(2, n // 10)))
+    # "eom" on larger corpora tends to return one giant topic; "leaf" keeps themes apart
+    selection = "eom" if n < 80 else "leaf"
     return {"n_neighbors": n_neighbors, "min_cluster_size": min_cluster_size,
-            "min_samples": min_samples, "n_components": n_components}
+            "min_samples": min_samples, "n_components": n_components, "selection": selection}
 
 
 class ThemaModel:
@@ -148,7 +150,7 @@ class ThemaModel:
             metric="cosine", random_state=self.random_state, n_jobs=1)
         cluster_model = self.cluster_model or HDBSCAN(
             min_cluster_size=s["min_cluster_size"], min_samples=s["min_samples"],
-            metric="euclidean", cluster_selection_method="eom", prediction_data=True)
+            metric="euclidean", cluster_selection_method=s["selection"], prediction_data=True)
         vectorizer = self.vectorizer_model or CountVectorizer(
             ngram_range=(1, 2), token_pattern=r"(?u)\b[^\W\d_]{3,}\b", min_df=1)
         return umap_model, cluster_model, vectorizer
@@ -269,7 +271,7 @@ class ThemaModel:
         n_top = int((self.topics_["topic"] != OUTLIER).sum())
         return (f"{len(self.units_)} eenheden ({self.eenheid}), {n_top} thema's; UMAP "
                 f"n_neighbors={s['n_neighbors']}, n_components={s['n_components']}, HDBSCAN "
-                f"min_cluster_size={s['min_cluster_size']}, clustering: {self.clusterer_}, "
+                f"min_cluster_size={s['min_cluster_size']} ({s['selection']}), clustering: {self.clusterer_}, "
                 f"uitschieters vóór reductie: {self.n_outliers_before_}, "
                 f"random_state={self.random_state}.")
 

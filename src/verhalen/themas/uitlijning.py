@@ -42,6 +42,18 @@ def code_prototypes(codebook: Codebook, embedder=None) -> np.ndarray:
     return protos / np.maximum(np.linalg.norm(protos, axis=1, keepdims=True), 1e-9)
 
 
+def machine_codes(segments: pd.DataFrame, codebook: Codebook, embedder=None):
+    """Code ``segments`` with the project's default coder so alignment can count shared
+    segments when no codes file exists. Returns the wide shape, or None when the coding
+    engine is unavailable."""
+    try:
+        from ..coderen import default_coder
+    except ImportError:
+        return None
+    coder = default_coder(codebook, embedder=embedder)
+    return coder.code(segments)
+
+
 def _codes_long(codes) -> pd.DataFrame | None:
     if codes is None:
         return None
