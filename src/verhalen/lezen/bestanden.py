@@ -35,7 +35,9 @@ CASE_COLUMNS = ("casus", "case", "case_id", "casus_id", "caseid")
 DATE_COLUMNS = ("datum", "date")
 TITLE_COLUMNS = ("titel", "title", "kop")
 ID_COLUMNS = ("id", "nr", "nummer", "volgnummer", "verhaal_id", "respondent", "code")
-SPEAKER_COLUMNS = ("verteller", "auteur", "spreker", "naam", "schrijver")
+SPEAKER_COLUMNS = ("verteller", "auteur", "spreker", "naam", "schrijver", "student")
+#: Excel dates read as text come with a midnight time ("2024-10-02 00:00:00").
+_MIDNIGHT = re.compile(r"(?<=^\d{4}-\d{2}-\d{2})[ T]00:00:00$")
 ROLE_COLUMNS = ("rol", "role")
 
 
@@ -281,6 +283,7 @@ def read_sheet(path: Path, doc_id: str, text_column: str | None = None) -> list[
                 continue
             text = normalise_chars(str(raw)).replace("_x000D_", "")
             rid = str(row[idcol]).strip() if idcol is not None and pd.notna(row[idcol]) else str(n)
+            row = row.map(lambda v: _MIDNIGHT.sub("", v) if isinstance(v, str) else v)
             meta = {str(k): (v if pd.notna(v) else None) for k, v in row.items() if k != col}
             meta = {k: v for k, v in meta.items() if v not in (None, "")}
             meta["rij"] = n + 1  # spreadsheet row (header is row 1)
@@ -298,6 +301,8 @@ def read_sheet(path: Path, doc_id: str, text_column: str | None = None) -> list[
                         and pd.notna(row[datecol]) else None, meta=meta)
             if spcol is not None and pd.notna(row[spcol]) and str(row[spcol]).strip():
                 rd.speaker = str(row[spcol]).strip()
+                if str(spcol).strip().lower() in ("auteur", "schrijver", "student"):
+                    rd.speaker_role = "auteur"  # the writer of the story (a rol column wins)
             if rolecol is not None and pd.notna(row[rolecol]):
                 rd.speaker_role = str(row[rolecol]).strip()
             docs.append(rd)

@@ -50,6 +50,7 @@ PAGE_NUMBER_RE = re.compile(
     r"(?:\s*[-–—])?\s*$", re.I)
 FOOTNOTE_TAB_RE = re.compile(r"^(\d{1,3})\t\s*\S")
 FOOTNOTE_SPACE_RE = re.compile(r"^(\d{1,3}) {1,3}(?=[A-Z‘“'\"(])")
+NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÀ-Ý“‘]")
 BULLET_RE = re.compile(r"^\s*(?:[•▪◦●○■□\-–*]|\d{1,2}[.)])\s+")
 MARKER_RE = re.compile(
     r"(?P<pre>[^\W\d_]{2,}|[.,;:!?)\]’”\"])(?P<num>\d{1,3}(?:,\d{1,3})*)(?=[\s.,;:!?)’”\"]|$)")
@@ -279,6 +280,15 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         edge_count.update(k for k in edge if k and k != "#")
     thresh = max(3, math.ceil(0.3 * npages))
     running = {k for k, c in edge_count.items() if c >= thresh}
+    # a block of short lines repeated at the top of most pages (a navigation bar / menu):
+    # counted in the first 15 lines; removed only as an unbroken run from the page top
+    top_count: Counter = Counter()
+    for lines in page_lines:
+        top = [ln for ln in lines if ln.strip()][:15]
+        top_count.update({_key(ln) for ln in top if len(ln.strip()) <= 60})
+    top_thresh = max(2, math.ceil(0.6 * npages))
+    top_block = {k for k, c in top_count.items() if c >= top_thresh and k and k != "#"} \
+        if npages >= 2 else set()
 
     # 2. footnote numbers: markers glued to words in the text, and footnote lines
     full = "\n".join("\n".join(ls) for ls in page_lines)
@@ -303,6 +313,14 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
                     keep[j] = False
                     removed["navigatie"] += 1
                     j -= 1
+        for i, s in enumerate(stripped):
+            if not s:
+                continue
+            if keep[i] and _key(s) in top_block | running:
+                keep[i] = False
+                removed["kop/voettekst"] += 1
+            elif keep[i]:
+                break
         for i, s in enumerate(stripped):
             if not keep[i] or not s:
                 continue
@@ -503,6 +521,25 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                 and i + 1 < len(items) and items[i + 1].text[:1].isupper():
             boundary = True
             continues = False
+        # a numbered heading ("2. Kim Smit: …", "3.1 Aanpak") on a page without blank lines
+        if prev is not None and it.page in no_blanks and NUMBERED_HEADING_RE.match(it.text) \
+                and not _ends_sentence(it.text) \
+                and len(it.text) < 0.8 * page_width.get(it.page, width) \
+                and (_ends_sentence(prev.text) or it.page_start or len(cur) == 1
+                     and cur[0].page_start and not _ends_sentence(cur[0].text)) \
+                and i + 1 < len(items) and items[i + 1].text[:1].isupper():
+            if len(cur) == 1 and not _ends_sentence(cur[0].text) and (
+                    cur[0].page_start or not blocks):
+                # a title line directly above the numbered heading: a heading itself
+                blocks.append(Block("heading", cur[0].text, level=1 if not first_heading_done
+                                    else 2, page=cur[0].page + 1))
+                cur = []
+            flush()
+            first_heading_done = True
+            level = 3 if re.match(r"^\d{1,2}\.\d", it.text) else 2
+            blocks.append(Block("heading", it.text, level=level, page=it.page + 1))
+            i += 1
+            continue
         # headings start where a paragraph may start
         may_start = prev is None or not continues
         if boundary and may_start:
