@@ -41,7 +41,7 @@ def test_social_return_ratio_formula_and_assumptions():
     sr = social_return(30_000, 12_000)
     assert sr.ratio == pytest.approx(2.5)
     assert "baten_eur ÷ kosten_eur" in sr.formule
-    assert "€ 2.50" in sr.beschrijving() and "Aannames" in sr.beschrijving()
+    assert "€ 2,50" in sr.beschrijving() and "Aannames" in sr.beschrijving()
     sr2 = social_return(30_000, 12_000, uren_bespaard=100, uurtarief=50)
     assert sr2.ratio == pytest.approx(35_000 / 12_000)
     assert "uurtarief" in sr2.formule
@@ -147,3 +147,16 @@ def test_joint_display_numbers_tracks_themes_quotes(numbers_dir):
     html = report_section(numbers_dir / "casussen.csv", _segments(), _codes(), _codebook())
     assert html.startswith("<section") and html.rstrip().endswith("</section>")
     assert "<script" not in html and "Buurtkamer Haven" in html and "+2,00" in html
+
+
+def test_demo_numbers_match_demo_documents(demo_dir):
+    from verhalen.lezen import read_corpus
+    from verhalen.mixed import check_case_ids, change_per_case
+
+    if not (demo_dir / "cijfers" / "casussen.csv").exists():
+        pytest.skip("demo-cijfers ontbreken")
+    nums = read_numbers(demo_dir)
+    segs = read_corpus(demo_dir).segments_df()
+    assert check_case_ids(nums, segs) == list(nums["casus"])
+    ch = change_per_case(read_scores(demo_dir / "cijfers"))
+    assert (ch["n_paren"] >= 2).all() and (ch["ci_laag"] <= ch["gem_verschil"]).all()

@@ -14,6 +14,11 @@ from scipy import stats
 MIN_CASES = 8
 
 
+def _nl(x: float, fmt: str) -> str:
+    """A number with a Dutch decimal comma."""
+    return format(x, fmt).replace(".", ",")
+
+
 @dataclass
 class Verandering:
     """Baseline → follow-up change (na − voor) for one group of participants."""
@@ -37,8 +42,8 @@ class Verandering:
             return (f"Te weinig paren voor een verandering (n = {self.n_paren}; "
                     f"{self.n_zonder_nameting} zonder nameting).")
         pct = round(self.betrouwbaarheid * 100)
-        return (f"gemiddelde verandering {self.gem_verschil:+.2f} ({pct}%-BI "
-                f"{self.ci_laag:+.2f} tot {self.ci_hoog:+.2f}; {self.methode}), n = "
+        return (f"gemiddelde verandering {_nl(self.gem_verschil, '+.2f')} ({pct}%-BI "
+                f"{_nl(self.ci_laag, '+.2f')} tot {_nl(self.ci_hoog, '+.2f')}; {self.methode}), n = "
                 f"{self.n_paren} paren, {self.n_zonder_nameting} zonder nameting")
 
     def as_dict(self) -> dict:
@@ -106,7 +111,7 @@ class SocialReturn:
     def beschrijving(self) -> str:
         if np.isnan(self.ratio):
             return "Maatschappelijk rendement niet te berekenen (kosten of baten ontbreken)."
-        lines = [f"Elke geïnvesteerde euro levert naar schatting € {self.ratio:.2f} aan "
+        lines = [f"Elke geïnvesteerde euro levert naar schatting € {_nl(self.ratio, '.2f')} aan "
                  "maatschappelijke baten op.", f"Formule: {self.formule}", "Aannames:"]
         lines += [f"  - {a}" for a in self.aannames]
         return "\n".join(lines)
