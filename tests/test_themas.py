@@ -37,6 +37,7 @@ def codebook():
     return load_codebook("impact")
 
 
+@pytest.mark.slow
 def test_same_seed_same_topics_twice_in_one_process(segs, emb, nlp, embedder, fitted):
     again = ThemaModel(embedder=embedder, nlp=nlp).fit(segs, embeddings=emb)
     assert again.assignments_["topic"].tolist() == fitted.assignments_["topic"].tolist()
@@ -44,6 +45,7 @@ def test_same_seed_same_topics_twice_in_one_process(segs, emb, nlp, embedder, fi
     assert fitted.topics_["topic"].nunique() >= 2
 
 
+@pytest.mark.slow
 def test_every_unit_gets_a_topic_and_labels_have_quotes(fitted, segs):
     a = fitted.assignments_
     assert len(a) == len(segs) and (a["topic"] >= 0).all()   # outliers reduced
@@ -61,6 +63,7 @@ def _purity(fitted, tab):
     return out
 
 
+@pytest.mark.slow
 def test_theme_absent_from_codebook_surfaces_as_emergent(fitted, codebook, embedder):
     al = align_topics(fitted, codebook, DATA / "codes.jsonl", embedder)
     tab = topic_table(fitted, al)
@@ -79,6 +82,7 @@ def test_theme_absent_from_codebook_surfaces_as_emergent(fitted, codebook, embed
     assert np.allclose(tr.sum(axis=1), 1.0)
 
 
+@pytest.mark.slow
 def test_add_emergent_theme_to_user_codebook(fitted, codebook, embedder, tmp_path, monkeypatch):
     from verhalen.coderen.codeboek import default_codebook_path, load_codebook, save_codebook
 
@@ -112,6 +116,7 @@ def test_sentence_units_split_segments(segs):
         units_from_segments(segs, "hoofdstuk")
 
 
+@pytest.mark.slow
 def test_figures(fitted, codebook, embedder):
     from verhalen.themas.figuren import topic_map, topics_per_document, topics_tracks_heatmap
 
