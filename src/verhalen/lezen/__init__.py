@@ -63,7 +63,7 @@ def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
                 continue
             meta = metadata.get(rel) or metadata.get(f.name) or {}
             for raw in raws:
-                _apply_metadata(raw, meta)
+                _apply_metadata(raw, meta, per_row=len(raws) > 1)
                 _add(corpus, raw, index, nlp)
             n_read += 1
         if not files:
@@ -79,11 +79,14 @@ def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
     return corpus
 
 
-def _apply_metadata(raw: RawDoc, meta: dict[str, Any]) -> None:
+def _apply_metadata(raw: RawDoc, meta: dict[str, Any], per_row: bool = False) -> None:
     if not meta:
         return
     if meta.get("titel"):
-        raw.title = meta["titel"]
+        if per_row:  # a spreadsheet: each row keeps its own title, the file's title is meta
+            raw.meta.setdefault("bestand_titel", meta["titel"])
+        else:
+            raw.title = meta["titel"]
     if meta.get("casus") and not raw.case_id:
         raw.case_id = meta["casus"]
     if meta.get("datum") and not raw.date:
