@@ -73,6 +73,9 @@ def run(name: str, eenheid: str) -> None:
 
 
 def main() -> None:
+    import logging
+    for name in ("numba", "charset_normalizer", "BERTopic"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     ap = argparse.ArgumentParser()
     ap.add_argument("--eenheid", default="alinea", choices=("alinea", "zin"))
     ap.add_argument("--corpus", nargs="*", default=["seed", "demo"])
