@@ -54,7 +54,8 @@ class EnsembleCoder(BaseCoder):
                  inner_folds: int = 5, min_positives: int = 3, threshold: float = 0.5,
                  random_state: int = 0, progress: bool = False,
                  stack_class_weight: Any = None, threshold_shrink: float = 0.0,
-                 indicator_weight: float = 0.0):
+                 indicator_weight: float = 0.0, fitted_rules: bool = False,
+                 stack_C: float = 1.0):
         self.codebook = codebook
         self.embedder = embedder
         self.nlp = nlp
@@ -69,6 +70,8 @@ class EnsembleCoder(BaseCoder):
         self.stack_class_weight = stack_class_weight
         self.threshold_shrink = threshold_shrink
         self.indicator_weight = indicator_weight
+        self.fitted_rules = fitted_rules
+        self.stack_C = stack_C
 
     # -- parts ----------------------------------------------------------------------------
     def _parts(self):
@@ -115,13 +118,28 @@ class EnsembleCoder(BaseCoder):
         k = max(2, min(self.inner_folds, int(M.sum(0)[M.sum(0) > 0].min()) if M.any() else 2, n))
         folds = _folds(M, k, self.random_state)
         oof = np.zeros(M.shape)
+        oof_rules = RR.copy()
+        rules.hits(batch)   # computed once, shared by the folds
         for f in tqdm(range(k), desc="ensemble: interne kruisvalidatie", disable=not self.progress):
             tr, te = folds != f, folds == f
             if not te.any() or not tr.any():
                 continue
-            sup = self._supervised().fit(_sub(batch, tr), M[tr])
-            oof[te] = sup._score_batch(_sub(batch, te))[0]
+            btr, bte = _sub(batch, tr), _sub(batch, te)
+            sup = self._supervised().fit(btr, M[tr])
+            oof[te] = sup._score_batch(bte)[0]
+            if self.fitted_rules:
+                r = RuleCoder(self._codebook(), nlp=self._nlp())
+                r._indicators()
+                r._matcher = rules._matcher
+                _share_hits(batch, btr, bte, tr, te, rules, r)
+                r.fit(btr, M[tr])
+                oof_rules[te] = r.raw_scores(bte)[0]
         self.supervised_ = self._supervised().fit(batch, M)
+        if self.fitted_rules:
+            self.rules_fitted_ = RuleCoder(self._codebook(), nlp=self._nlp())
+            self.rules_fitted_._indicators()
+            self.rules_fitted_._matcher = rules._matcher
+            self.rules_fitted_.fit(batch, M)
         self.stackers_ = []
         thr = np.full(M.shape[1], 0.5)
         for j in range(M.shape[1]):
@@ -130,8 +148,9 @@ class EnsembleCoder(BaseCoder):
                 self.stackers_.append(None)
                 thr[j] = 0.5
                 continue
-            F = np.column_stack([RR[:, j], Z[:, j], _logit(oof[:, j])])
-            lr = LogisticRegression(C=1.0, class_weight=self.stack_class_weight, max_iter=1000)
+            F = np.column_stack([RR[:, j], Z[:, j], _logit(oof[:, j])]
+                                + ([oof_rules[:, j]] if self.fitted_rules else []))
+            lr = LogisticRegression(C=self.stack_C, class_weight=self.stack_class_weight, max_iter=1000)
             lr.fit(F, y)
             self.stackers_.append(lr)
             # threshold from a second out-of-fold pass over the (tiny) stacker
@@ -141,7 +160,7 @@ class EnsembleCoder(BaseCoder):
                 if y[tr].min() == y[tr].max() or not te.any():
                     p2[te] = lr.predict_proba(F[te])[:, 1]
                     continue
-                m = LogisticRegression(C=1.0, class_weight=self.stack_class_weight, max_iter=1000)
+                m = LogisticRegression(C=self.stack_C, class_weight=self.stack_class_weight, max_iter=1000)
                 m.fit(F[tr], y[tr])
                 p2[te] = m.predict_proba(F[te])[:, 1]
             thr[j] = (1 - self.threshold_shrink) * _best_threshold(p2, y) \
@@ -162,10 +181,15 @@ class EnsembleCoder(BaseCoder):
         sup_ev = None
         if stackers is not None and any(s is not None for s in stackers):
             SP, sup_ev = self.supervised_._score_batch(batch)
+            RF = None
+            if getattr(self, "rules_fitted_", None) is not None:
+                self.rules_fitted_._matcher = self.rules_._matcher
+                RF = self.rules_fitted_.raw_scores(batch)[0]
             for j, lr in enumerate(stackers):
                 if lr is None:
                     continue
-                F = np.column_stack([RR[:, j], Z[:, j], _logit(SP[:, j])])
+                F = np.column_stack([RR[:, j], Z[:, j], _logit(SP[:, j])]
+                                    + ([RF[:, j]] if RF is not None else []))
                 P[:, j] = lr.predict_proba(F)[:, 1]
         # evidence: the indicator sentences; else the sentence the supervised model points to
         ev = []
@@ -211,6 +235,14 @@ def _sub(batch: Batch, mask: np.ndarray) -> Batch:
                 and not key.startswith("_"):
             sub._emb[key] = (val[0][idx], [val[1][i] for i in idx])
     return sub
+
+
+def _share_hits(batch, btr, bte, tr, te, rules, r) -> None:
+    """Give the fold batches the indicator hits already found on the whole batch."""
+    full = rules.hits(batch)
+    key = "_rule_hits_" + str(id(r._matcher))
+    btr._emb[key] = [full[i] for i in np.flatnonzero(tr)]
+    bte._emb[key] = [full[i] for i in np.flatnonzero(te)]
 
 
 def _folds(M: np.ndarray, k: int, seed: int) -> np.ndarray:
