@@ -193,7 +193,6 @@ class EnsembleCoder(BaseCoder):
                 P[:, j] = lr.predict_proba(F)[:, 1]
         # evidence: the indicator sentences; else the sentence the supervised model points to
         ev = []
-        _, sem_ev = self.semantic_._score_batch(batch) if False else (None, None)
         for i in range(len(batch)):
             d = dict(rule_ev[i])
             if sup_ev is not None:
@@ -275,4 +274,4 @@ def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
         f = 2 * tp / denom if denom else 0.0
         if f > best + 1e-9 or (abs(f - best) <= 1e-9 and abs(t - 0.5) < abs(bt - 0.5)):
             best, bt = f, t
-    return float(0.5 * bt + 0.5 * 0.5) if False else float(bt)
+    return float(bt)

@@ -76,12 +76,11 @@ class SupervisedCoder(BaseCoder):
         offs = np.cumsum([0] + [len(r) for r in inds])
         H = np.zeros((len(batch), int(offs[-1])), dtype=np.float32)
         for i, hs in enumerate(self._rules.hits(batch)):
-            for c, k, _ in hs:
+            for c, k, *_ in hs:
                 H[i, offs[c] + k] += 1
         return np.sqrt(H)
 
     def fit(self, X: Any, Y: Any) -> "SupervisedCoder":
-        from scipy import sparse
         from sklearn.linear_model import LogisticRegression
 
         from .basis import prepare
@@ -121,7 +120,6 @@ class SupervisedCoder(BaseCoder):
             lr.fit(F, y, sample_weight=w)
             self.models_.append(lr)
         self.n_train_ = int(len(batch))
-        del sparse
         return self
 
     def _score_batch(self, batch: Batch):

@@ -141,8 +141,8 @@ class _Matcher:
                 self._cache[form] = got
         return got
 
-    def find(self, tokens: list[tuple[str, str, int]]) -> list[tuple[int, int, int]]:
-        """(code index, indicator index, sentence no.) for every hit."""
+    def find(self, tokens: list[tuple[str, str, int]]) -> list[tuple[int, int, int, int]]:
+        """(code index, indicator index, sentence no., token position) for every hit."""
         sets = []
         for lem, low, _ in tokens:
             got = self._form(lem) | self._form(low)
@@ -157,11 +157,8 @@ class _Matcher:
             for pid in s:
                 for c, k in self.first.get(pid, ()):
                     pids, gaps = self.compiled[c][k]
-                    if len(pids) == 1:
-                        hits.append((c, k, tokens[pos][2]))
-                        continue
-                    if self._rest(sets, pos, pids, gaps, n):
-                        hits.append((c, k, tokens[pos][2]))
+                    if len(pids) == 1 or self._rest(sets, pos, pids, gaps, n):
+                        hits.append((c, k, tokens[pos][2], pos))
         return hits
 
     @staticmethod
@@ -233,8 +230,14 @@ class RuleCoder(BaseCoder):
             seen: dict[tuple[int, int], int] = {}
             per_sent: dict[tuple[int, int], list[str]] = {}
             sent_score: dict[tuple[int, int], float] = {}
-            for c, k, s in hs:
+            # one word counts once per code: of the indicators that start at the same token
+            # (e.g. 'beleids*' and 'beleidsmaker*' on "beleidsmakers") only the strongest
+            best: dict[tuple[int, int], tuple[float, int, int]] = {}
+            for c, k, s, pos in hs:
                 w = weights[c][k]
+                if w > best.get((c, pos), (-1.0, 0, 0))[0]:
+                    best[(c, pos)] = (w, k, s)
+            for (c, _pos), (w, k, s) in sorted(best.items(), key=lambda kv: kv[0][1]):
                 if w <= 0:
                     continue
                 n_seen = seen.get((c, k), 0)
@@ -244,8 +247,9 @@ class RuleCoder(BaseCoder):
                     R[i, c] += self.repeat_weight * w / n_seen
                 seen[(c, k)] = n_seen + 1
                 lst = per_sent.setdefault((c, s), [])
-                if inds[c][k].text not in lst:
-                    lst.append(inds[c][k].text.split("^")[0].strip())
+                name = inds[c][k].text.split("^")[0].strip()
+                if name not in lst:
+                    lst.append(name)
                     sent_score[(c, s)] = sent_score.get((c, s), 0.0) + w
             ev: dict[str, list[str]] = {}
             for (c, s), found in sorted(per_sent.items(), key=lambda kv: -sent_score[kv[0]]):
@@ -273,7 +277,7 @@ class RuleCoder(BaseCoder):
         pos_hits = [np.zeros(len(row)) for row in inds]
         all_hits = [np.zeros(len(row)) for row in inds]
         for i, hs in enumerate(self.hits(batch)):
-            for c, k in {(c, k) for c, k, _ in hs}:
+            for c, k in {(h[0], h[1]) for h in hs}:
                 all_hits[c][k] += 1
                 pos_hits[c][k] += M[i, c]
         new = []
