@@ -6,7 +6,9 @@ Zero-shot (no human codes): per code ``s = rule_raw + semantic_weight · z`` whe
 is the summed indicator weight (RuleCoder) and ``z`` the standardised semantic similarity
 (SemanticCoder; clipped to [-2, 3]), mapped to a probability ``sigmoid(slope · (s − centre))``.
 The rules carry the decision (a code needs about two indicators, or one decisive one); the
-semantics push borderline segments over or under the line.
+semantics push borderline segments over or under the line. Without labels ``z`` is taken
+against the corpus being coded (with fewer than 30 segments, together with the codebook's
+example sentences); after ``fit`` against the training corpus.
 
 With human codes (``fit``): the supervised coder's out-of-fold probabilities (internal k-fold,
 so the stacker sees honest numbers), the rule score and the semantic score are the three
