@@ -14,11 +14,7 @@ COMMANDS = {
     "info": ("info", "toon versies, de NLP-pijplijn en de embedder"),
     "codeer": ("codeer", "codeer segmenten met een codeboek"),
     "evalueer": ("evalueer", "vergelijk codes met een referentiecodering"),
-    "rapport": ("rapport", "maak een offline HTML-rapport van een gecodeerde map"),
-    "analyse": ("analyse", "alles in één: lezen → coderen → sporen → rapport"),
     "themas": ("themas", "ontdek thema's die het codeboek mist (BERTopic)"),
-    "exporteer": ("exporteer", "exporteer naar REFI-QDA (.qdpx/.qdc), CSV of XLSX"),
-    "importeer": ("importeer", "importeer een .qdpx-project of .qdc-codeboek"),
 }
 
 
