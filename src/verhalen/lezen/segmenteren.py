@@ -17,6 +17,17 @@ from .sprekers import (GENERIC_LABELS, PeopleIndex, attribute_quotes, interview_
 MAX_SEGMENT_CHARS = 2500
 PEOPLE_LIST_HEADING = re.compile(r"wie spraken we|geïnterviewden|gesprekspartners|"
                                  r"met dank aan|deelnemers aan|sprekers", re.I)
+#: "Key: value" lines of a document's front matter ("Casus: JW-ZUID", "Datum: 12 september
+#: 2024"). They describe the document rather than tell its story, so they stay in the text
+#: (offsets) and in Document.meta["kopregels"] but never become a segment to code.
+FRONT_KEY = re.compile(r"^[*_]?\s*(casus|datum|onderwerp|locatie|plaats|afgenomen(?: op)?|"
+                       r"interviewdatum|gespreksdatum|duur|bron)\s*:\s*\S", re.I)
+#: A byline under the title ("Interview met dr. A. Vermeer, lector …", "Ervaringsverhaal van
+#: Noor (19), opgetekend in …").
+BYLINE = re.compile(r"^[*_]?\s*(?:(?:dubbel)?interview|gesprek|in gesprek|ervaringsverhaal|"
+                    r"reportage|verslag)\s+(?:met|van|voor|door|bij)\b.{0,250}$", re.I | re.S)
+#: An italic standfirst/byline right under the title ("*Reportage voor ..., 6 maart 2025.*").
+ITALIC_LINE = re.compile(r"^([*_])(?![*_\s]).{0,300}(?<![*_\s])\1$", re.S)
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -28,6 +39,16 @@ def text_blocks(text: str) -> list[Block]:
         lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
         if not lines:
             continue
+        k = _front_matter_lines(lines) if not blocks else 0
+        if k:
+            # "Title\nCasus: …\nDatum: …" at the top of a plain-text file; what follows
+            # (e.g. "Interviewer: Naam, organisatie") is read as usual
+            if not FRONT_KEY.match(lines[0]):
+                blocks.append(Block("heading", lines[0], level=1))
+            blocks.extend(Block("meta", ln) for ln in lines[1:k])
+            lines = lines[k:]
+            if not lines:
+                continue
         # Markdown headings (and underlined headings) on their own line
         cur: list[str] = []
         turn_lines = sum(1 for ln in lines if turn_label(ln))
@@ -58,6 +79,37 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def _front_matter_lines(lines: list[str]) -> int:
+    """How many lines of a file's first paragraph are front matter: a short title line
+    followed by "Key: value" or byline lines (0 when it is not that shape)."""
+    if len(lines) < 2 or len(lines[0]) > 200 or re.search(r"[.?!:]$", lines[0]) or \
+            (turn_label(lines[0]) and not FRONT_KEY.match(lines[0])):
+        return 0
+    k = 1
+    while k < len(lines) and (FRONT_KEY.match(lines[k]) or BYLINE.match(lines[k])):
+        k += 1
+    return k if k > 1 else 0
+
+
+def mark_front_matter(blocks: list[Block]) -> list[Block]:
+    """Mark the "Casus: …/Datum: …" lines and an italic byline before the first real
+    paragraph as kind ``"meta"`` (any reader's blocks)."""
+    out = list(blocks)
+    seen_paragraph = False
+    for i, b in enumerate(out[:8]):
+        if b.kind == "heading" or b.kind == "meta":
+            continue
+        after_heading = i > 0 and out[i - 1].kind in ("heading", "meta")
+        byline = BYLINE.match(b.text.strip()) or ITALIC_LINE.match(b.text.strip())
+        if FRONT_KEY.match(b.text) and len(b.text) <= 400 or \
+                (not seen_paragraph and after_heading and byline):
+            out[i] = Block("meta", b.text, level=b.level, page=b.page)
+            continue
+        seen_paragraph = True
+        break
+    return out
+
+
 def _join(lines: list[str]) -> str:
     out = " ".join(lines)
     out = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), out)
@@ -79,7 +131,7 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
     sections and speakers. ``people`` (shared by the corpus) is extended in place."""
     people = people if people is not None else PeopleIndex()
     bron = bron or doc_id
-    blocks = [b for b in blocks if b.text.strip()]
+    blocks = mark_front_matter([b for b in blocks if b.text.strip()])
     parts: list[str] = []
     spans: list[tuple[Block, int, int]] = []
     pos = 0
@@ -113,13 +165,20 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
     transcript = is_transcript(paragraphs, people)
     doc.meta.setdefault("soort_tekst", "transcript" if transcript else "tekst")
 
-    parties = interview_parties(doc.title, paragraphs, people) if transcript else {}
+    # the byline ("Interview met …") names the respondent even though it is not a segment
+    opening = [b.text for b in blocks if b.kind in ("meta", "paragraph")]
+    parties = interview_parties(doc.title, opening, people) if transcript else {}
     segments: list[Segment] = []
     chapter = title2 = sub = None
     speaker: str | None = None
     last_quoted: str | None = None
     section_people: list[str] = []
+    front = [b.text for b in blocks if b.kind == "meta"]
+    if front:
+        doc.meta.setdefault("kopregels", front)
     for b, start, end in spans:
+        if b.kind == "meta":
+            continue
         if b.kind == "heading":
             if b.level <= 1:
                 chapter, title2, sub = b.text, None, None
@@ -137,8 +196,11 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
             if lab and parties.get("onderzoeker") and lab[0].lower() in GENERIC_LABELS \
                     and b.text[lab[2]:].strip().startswith(parties["onderzoeker"]) \
                     and len(b.text) < 140:
-                lab = None  # the header line "Interviewer: Naam, organisatie"
+                # the header line "Interviewer: Naam, organisatie" describes the interview
                 speaker = None
+                front.append(b.text)
+                doc.meta["kopregels"] = front
+                continue
             elif lab:
                 speaker = resolve_label(lab[0], lab[1], people, bron, parties)
                 seg_start = start + lab[2]

@@ -86,8 +86,9 @@ SPEECH_VERBS = (r"zegt|zeggen|zei|vertelt|vertelde|stelt|stelde|aldus|legt|licht
 def first_name_set() -> frozenset[str]:
     """Dutch (and common international) first names from deduce's lookup lists."""
     try:
-        import deduce
+        from ..extern import import_deduce
 
+        deduce = import_deduce()
         path = (Path(deduce.__file__).parent / "data" / "lookup" / "src" / "names"
                 / "lst_first_name" / "items.txt")
         names = {ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()}
