@@ -60,6 +60,7 @@ from ..tracks import TRACK_COLOURS, TRACK_LABELS, TRACKS
 __all__ = [
     "NS_PROJECT", "NS_CODEBOOK", "MACHINE_USER", "RefiWaarschuwing", "export_qdpx",
     "import_qdpx", "export_qdc", "import_qdc", "project_xml", "codebook_xml", "guid_for",
+    "schema_errors",
 ]
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
@@ -309,8 +310,9 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
     for key, (uname, uid) in user_rows.items():
         etree.SubElement(el_users, q("User"), guid=guid_for("user", key), name=uname, id=uid)
 
-    el_cb = etree.SubElement(root, q("CodeBook"))
-    _codes_elements(etree.SubElement(el_cb, q("Codes")), cb, ns)
+    if cb.codes:   # the schema wants at least one Code in a CodeBook
+        el_cb = etree.SubElement(root, q("CodeBook"))
+        _codes_elements(etree.SubElement(el_cb, q("Codes")), cb, ns)
 
     variables = _doc_variables(corpus)
     if variables:
@@ -339,8 +341,8 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
         by_seg.setdefault(str(rec["segment_id"]), []).append((rec, ukey))
     labels = cb.labels()
     files: dict[str, str] = {}
-    el_sources = etree.SubElement(root, q("Sources"))
     docs = corpus.documents
+    el_sources = etree.SubElement(root, q("Sources")) if docs else None
     for doc in _progress(docs, "REFI-QDA-export"):
         text, spans = _doc_text_and_spans(doc)
         dguid = guid_for("document", doc.id)
@@ -454,6 +456,8 @@ def codebook_xml(codebook: Any) -> bytes:
     """The ``.qdc`` XML (``CodeBook`` in ``urn:QDA-XML:codebook:1.0``)."""
     codebook = _as_codebook(codebook)
     ns = NS_CODEBOOK
+    if codebook is None or not codebook.codes:
+        raise VerhalenFout("het codeboek bevat geen codes; een .qdc heeft minstens één code nodig.")
     root = etree.Element(f"{{{ns}}}CodeBook", nsmap={None: ns}, origin=ORIGIN)
     _codes_elements(etree.SubElement(root, f"{{{ns}}}Codes"), codebook, ns)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -463,6 +467,22 @@ def export_qdc(codebook: Any, path: str | Path, overwrite: bool = False) -> Path
     """Write the codebook alone as a REFI-QDA ``.qdc`` (atomic, refuses overwrite)."""
     path = refuse_overwrite(Path(path), overwrite)
     return atomic_write_bytes(path, codebook_xml(codebook))
+
+
+def schema_errors(xml: bytes | etree._Element, kind: str = "project") -> list[str]:
+    """Check XML against the published REFI-QDA schema (``Project.xsd`` or ``Codebook.xsd``,
+    vendored in ``verhalen/uitwisseling/schema``); returns the errors (empty = valid)."""
+    from importlib import resources
+
+    name = {"project": "Project.xsd", "codebook": "Codebook.xsd"}[kind]
+    xsd_path = Path(str(resources.files("verhalen.uitwisseling") / "schema" / name))
+    if not xsd_path.exists():
+        raise VerhalenFout(f"{xsd_path}: het REFI-QDA-schema ontbreekt in deze installatie.")
+    schema = etree.XMLSchema(etree.parse(str(xsd_path)))
+    doc = etree.fromstring(xml) if isinstance(xml, bytes) else xml
+    if schema.validate(doc):
+        return []
+    return [f"regel {e.line}: {e.message}" for e in schema.error_log]
 
 
 # ============================================================================================
