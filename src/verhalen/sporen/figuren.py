@@ -242,6 +242,14 @@ def code_heatmap(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, 
 
 # --------------------------------------------------------------------------- network
 
+def _label_side(x: float, y: float) -> str:
+    """Text position that puts a node's label outside the circle."""
+    if abs(x) < 0.35:
+        return "top center" if y >= 0 else "bottom center"
+    side = "right" if x > 0 else "left"
+    return ("top " if y > 0.35 else "bottom " if y < -0.35 else "middle ") + side
+
+
 def cooccurrence_network(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
                          min_count: int = 1, title: str | None = None) -> go.Figure:
     """Code co-occurrence network: codes as nodes on a circle (codebook order, so the layout is
@@ -280,14 +288,14 @@ def cooccurrence_network(segments_df: pd.DataFrame, codes_long: pd.DataFrame, co
     fig.add_trace(go.Scatter(
         x=[pos[c][0] for c in nodes], y=[pos[c][1] for c in nodes], mode="markers+text",
         name="codes", showlegend=False, text=[labels[c] for c in nodes],
-        textposition=["top center" if pos[c][1] >= 0 else "bottom center" for c in nodes],
+        textposition=[_label_side(*pos[c]) for c in nodes],
         marker=dict(size=(14 + 30 * np.sqrt(f / f.max())).tolist(),
                     color=[colours[c] for c in nodes], line=dict(width=1, color="white")),
         customdata=nodes,
         hovertext=[f"<b>{labels[c]}</b><br>{int(freq[c])} segmenten" for c in nodes],
         hoverinfo="text"))
     fig.update_layout(title=title, template="plotly_white",
-                      xaxis=dict(visible=False, range=[-1.45, 1.45]),
+                      xaxis=dict(visible=False, range=[-1.9, 1.9]),
                       yaxis=dict(visible=False, range=[-1.35, 1.35], scaleanchor="x"),
                       height=600, meta={"knopen": k, "verbanden": int(len(co))})
     return fig
