@@ -41,25 +41,13 @@ def _scores_for(numbers: pd.DataFrame, scores) -> pd.DataFrame | None:
 
 
 def _track_profile(segments: pd.DataFrame, long: pd.DataFrame, codebook) -> pd.DataFrame:
-    """Share of coded content per track per case (H4's ``track_profile`` when available)."""
-    try:
-        from ..sporen.profiel import track_profile
-        prof = track_profile(segments, long, codebook, by="case_id")
-        if isinstance(prof, pd.DataFrame) and set(TRACKS) <= set(prof.columns):
-            if "case_id" in prof.columns:
-                prof = prof.set_index("case_id")
-            return prof[list(TRACKS)]
-    except Exception:  # noqa: BLE001 - fall back to the plain computation below
-        pass
-    w = codebook.track_weights()
-    m = long.merge(segments[["id", "case_id"]], left_on="segment_id", right_on="id")
-    m = m[m["code"].isin(w.index)]
-    if m.empty:
-        return pd.DataFrame(columns=list(TRACKS))
-    tw = w.loc[m["code"]].reset_index(drop=True)
-    tw["case_id"] = m["case_id"].astype(str).values
-    prof = tw.groupby("case_id")[list(TRACKS)].sum()
-    return prof.div(prof.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+    """Share of coded content per track per case: ``verhalen.sporen.profiel.track_profile``
+    (codes outside the codebook are left out here, as before)."""
+    from ..sporen.profiel import track_profile
+
+    long = long[long["code"].isin(codebook.ids)] if "code" in long.columns else long
+    prof = track_profile(segments, long, codebook, by="case_id")
+    return prof.set_index("case_id")[list(TRACKS)]
 
 
 def joint_display(numbers, segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
