@@ -699,30 +699,26 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         raise LeesFout(path, f"kan niet gelezen worden ({exc}).") from exc
 
 
-def _normalise_newlines(text: str) -> tuple[str, list[int]]:
-    """Text with ``\\r\\n``/``\\r`` → ``\\n`` and a leading BOM dropped, plus the map
-    old offset → new offset (length len(text) + 1)."""
-    out: list[str] = []
-    pos_map: list[int] = []
-    n = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        pos_map.append(n)
-        if i == 0 and ch == "\ufeff":
-            i += 1
-            continue
-        if ch == "\r":
-            if i + 1 < len(text) and text[i + 1] == "\n":
-                pos_map.append(n)
-                i += 1
-            out.append("\n")
-        else:
-            out.append(ch)
-        n += 1
-        i += 1
-    pos_map.append(n)
-    return "".join(out), pos_map
+class _OffsetMap:
+    """Old offset → new offset after dropping the characters at ``removed`` (sorted)."""
+
+    def __init__(self, removed: list[int], n_old: int):
+        self.removed = removed
+        self.n_old = n_old
+
+    def __call__(self, i: int) -> int:
+        import bisect
+
+        return i - bisect.bisect_left(self.removed, i)
+
+
+def _normalise_newlines(text: str) -> tuple[str, _OffsetMap]:
+    """Text with ``\r\n``/``\r`` → ``\n`` and a leading BOM dropped, plus the offset map."""
+    removed = [0] if text.startswith("\ufeff") else []
+    removed += [m.start() for m in re.finditer("\r\n", text)]
+    norm = text[1:] if text.startswith("\ufeff") else text
+    norm = norm.replace("\r\n", "\n").replace("\r", "\n")
+    return norm, _OffsetMap(removed, len(text))
 
 
 def _paragraph_segments(doc: Document, nlp=None) -> None:
@@ -762,23 +758,20 @@ def _source_text(src: etree._Element, zf: zipfile.ZipFile, path: Path,
             ref = ref[len(prefix):]
             break
     ref = ref.replace("\\", "/").lstrip("/")
-    candidates = [f"sources/{ref}", ref, f"sources/{ref.rsplit('/', 1)[-1]}"]
-    for cand in candidates:
-        real = names.get(cand.lower())
-        if real is None:
-            continue
-        data = zf.read(real)
-        for enc in ("utf-8-sig", "utf-16"):
-            try:
-                text = data.decode(enc)
-                if enc == "utf-16" and not data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-                    continue
-                return text
-            except UnicodeDecodeError:
-                continue
-        raise LeesFout(path, f"de tekst van bron '{src.get('name') or ''}' ({real}) is geen "
-                             "UTF-8.", real)
-    return None
+    base = ref.rsplit("/", 1)[-1].lower()
+    real = names.get(f"sources/{ref}".lower()) or names.get(ref.lower())
+    if real is None:   # tools disagree on the folder ("sources/", "Sources/", none)
+        real = next((r for lo, r in names.items() if lo.rsplit("/", 1)[-1] == base), None)
+    if real is None:
+        return None
+    data = zf.read(real)
+    try:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LeesFout(path, f"de tekst van bron '{src.get('name') or ''}' is geen UTF-8 "
+                             f"(positie {exc.start}).", real) from exc
 
 
 def import_qdpx(path: str | Path, *, nlp=None) -> tuple[Corpus, pd.DataFrame, Codebook]:
@@ -877,8 +870,15 @@ def import_qdpx(path: str | Path, *, nlp=None) -> tuple[Corpus, pd.DataFrame, Co
                 continue
             text = _source_text(text_el, zf, path, names)
             if text is None:
-                why = ("alleen opgemaakte tekst (richTextPath), geen platte tekst"
-                       if text_el.get("richTextPath") else "geen platte tekst gevonden")
+                ptp = text_el.get("plainTextPath") or ""
+                if ptp and not ptp.lower().startswith("internal://"):
+                    why = f"tekst staat buiten het archief: {ptp}"
+                elif ptp:
+                    why = f"{ptp} ontbreekt in het archief"
+                elif text_el.get("richTextPath"):
+                    why = "alleen opgemaakte tekst (richTextPath), geen platte tekst"
+                else:
+                    why = "geen platte tekst"
                 skipped.append(f"{sname} ({why})")
                 continue
             sguid = (src.get("guid") or "").strip("{}").lower()
@@ -912,7 +912,7 @@ def import_qdpx(path: str | Path, *, nlp=None) -> tuple[Corpus, pd.DataFrame, Co
                     if ref is not None else ""
                 val_el = next((c for c in vv if _local(c).endswith("Value")), None)
                 if vname and val_el is not None and vname not in ("casus", "datum"):
-                    doc.meta.setdefault(vname, _text(val_el))
+                    doc.meta.setdefault(vname, _typed_value(val_el))
                 elif vname == "casus" and not doc.case_id:
                     doc.case_id = _text(val_el)
                 elif vname == "datum" and not doc.date:
@@ -932,12 +932,28 @@ def import_qdpx(path: str | Path, *, nlp=None) -> tuple[Corpus, pd.DataFrame, Co
     return corpus, long, codebook
 
 
-def _selections(src: etree._Element, doc: Document, pos_map: list[int],
+def _typed_value(el: etree._Element) -> Any:
+    """A VariableValue's value as Python (IntegerValue → int, FloatValue → float, ...)."""
+    raw = _text(el).strip()
+    kind = _local(el)
+    try:
+        if kind == "IntegerValue":
+            return int(raw)
+        if kind == "FloatValue":
+            return float(raw)
+        if kind == "BooleanValue":
+            return raw.lower() in ("true", "1")
+    except ValueError:
+        pass
+    return raw
+
+
+def _selections(src: etree._Element, doc: Document, pos_map: _OffsetMap,
                 users: dict[str, tuple[str, bool]], guid_map: dict[str, str],
                 path: Path) -> list[dict[str, Any]]:
     """Long code rows for the selections (and whole-source codings) of one source."""
     rows: list[dict[str, Any]] = []
-    n_text = len(pos_map) - 1
+    n_text = pos_map.n_old
 
     def codings(el: etree._Element) -> list[tuple[str, str, bool]]:
         out = []
@@ -982,7 +998,7 @@ def _selections(src: etree._Element, doc: Document, pos_map: list[int],
         cds = codings(el)
         if not cds:
             continue
-        a, z = pos_map[a0], pos_map[z0]
+        a, z = pos_map(a0), pos_map(z0)
         scores = scores_of(el)
         hit = [s for s in doc.segments if s.start < z and a < s.end]
         if not hit:  # selection between paragraphs (whitespace): nearest segment
