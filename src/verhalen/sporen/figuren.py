@@ -120,7 +120,7 @@ def track_map(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
         textposition="top center", textfont=dict(size=10),
         marker=dict(size=sizes.tolist(), color=colours, opacity=0.8,
                     line=dict(width=1, color="white")),
-        hovertext=hover, hoverinfo="text", name=what,
+        hovertext=hover, hoverinfo="text", name=what, cliponaxis=False,
         customdata=prof[[by, "n_gecodeerd"]].astype(str).to_numpy().tolist()))
 
     def axis(t):
