@@ -104,10 +104,15 @@ class SentenceTransformerEmbedder:
             if not self.allow_download:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                _hub_offline()
             try:
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(self.model_name, device=self.device)
+                # local_files_only as well as the env flags: huggingface_hub reads
+                # HF_HUB_OFFLINE once, at import, so the flags alone come too late when it
+                # was imported earlier (then it would retry huggingface.co for a minute).
+                self._model = SentenceTransformer(self.model_name, device=self.device,
+                                                  local_files_only=not self.allow_download)
             except Exception as exc:  # noqa: BLE001 - any load failure gets one clear message
                 raise VerhalenFout(
                     f"sentence-transformers-model '{self.model_name}' kon niet geladen worden "
@@ -120,6 +125,19 @@ class SentenceTransformerEmbedder:
         vecs = model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=(
             self.progress and len(texts) > 4 * self.batch_size), convert_to_numpy=True)
         return _normalise(vecs)
+
+
+def _hub_offline() -> None:
+    """Switch an already imported huggingface_hub to offline mode.
+
+    huggingface_hub reads HF_HUB_OFFLINE once, when it is imported; if another library
+    imported it earlier, the environment flag comes too late and it would still contact
+    huggingface.co (e.g. to fetch its agent registry when building request headers)."""
+    import sys
+
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None and hasattr(constants, "HF_HUB_OFFLINE"):
+        constants.HF_HUB_OFFLINE = True
 
 
 def default_cache_dir() -> Path:
