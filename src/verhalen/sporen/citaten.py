@@ -143,17 +143,18 @@ def best_quotes(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *
     cands = _candidates(segments_df, codes_long, codebook, limit)
     if cands.empty:
         return pd.DataFrame(columns=QUOTE_COLUMNS)
-    parts = []
-    for code in codebook.ids:
-        sub = cands[cands["code"] == code]
-        if sub.empty:
-            continue
-        if per == "code":
-            parts.append(_spread(sub, n))
-        else:
-            docs = sub.groupby("doc_id", sort=False)["_order"].min().sort_values().index
-            for d in docs:
-                parts.append(sub[sub["doc_id"] == d].head(n))
-    out = pd.concat(parts, ignore_index=True)
+    rank = {c: i for i, c in enumerate(codebook.ids)}
+    if per == "code":
+        parts = [_spread(sub, n) for _, sub in
+                 sorted(cands.groupby("code", sort=False), key=lambda kv: rank[kv[0]])]
+        out = pd.concat(parts, ignore_index=True)
+    else:
+        # best n per code × document; documents in corpus order within a code
+        out = cands.groupby(["code", "doc_id"], sort=False).head(n).copy()
+        first = cands.groupby("doc_id")["_order"].min()
+        out["_r"] = out["code"].map(rank)
+        out["_d"] = out["doc_id"].map(first)
+        out = out.sort_values(["_r", "_d", "_rank", "_order"],
+                              ascending=[True, True, False, True], kind="stable")
     out["score"] = out["score"].astype(float)
     return out[QUOTE_COLUMNS].reset_index(drop=True)

@@ -208,32 +208,30 @@ def track_profile(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook,
     segs, long = _prepare(segments_df, codes_long, codebook, weight=weight)
     gmap = group_map(segs, by, missing)
     order = _group_order(gmap, by)
-    m = long.merge(gmap, left_on="segment_id", right_on="id", how="inner")
-    rank = {c: i for i, c in enumerate(codebook.ids)}
-    n_seg = gmap.groupby(by, sort=False)["id"].nunique()
-    rows = []
-    for g in order:
-        sub = m[m[by] == g] if len(m) else m
-        row = {by: g, "n_segmenten": int(n_seg.get(g, 0)),
-               "n_gecodeerd": int(sub["segment_id"].nunique()) if len(sub) else 0}
-        sums = sub[list(TRACKS)].sum() if len(sub) else pd.Series(0.0, index=list(TRACKS))
-        total = float(sums.sum())
-        for t in TRACKS:
-            row[t] = float(sums[t]) / total if total > 0 else np.nan
-        row["n_codes"] = int(len(sub))
-        if len(sub):
-            cnt = sub.groupby("code")["segment_id"].nunique()
-            lead = sorted(cnt.index, key=lambda c: (-cnt[c], rank[c]))[:n_themes]
-        else:
-            lead = []
-        row["hoofdthemas"] = lead
-        for t in TRACKS:
-            row[f"n_{t}"] = int(sub.loc[sub[t] > 0, "segment_id"].nunique()) if len(sub) else 0
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=[by, *PROFILE_COLUMNS])
+    key = {g: i for i, g in enumerate(order)}          # integer group keys: any value type
+    gmap = gmap.assign(_g=gmap[by].map(key))
+    m = long.merge(gmap[["id", "_g"]], left_on="segment_id", right_on="id", how="inner")
+    idx = pd.RangeIndex(len(order))
+    out = pd.DataFrame({by: pd.Series(order, dtype=object)})
+    out["n_segmenten"] = gmap.groupby("_g")["id"].nunique().reindex(idx, fill_value=0)
+    out["n_gecodeerd"] = m.groupby("_g")["segment_id"].nunique().reindex(idx, fill_value=0)
+    sums = m.groupby("_g")[list(TRACKS)].sum().reindex(idx, fill_value=0.0).astype(float)
+    total = sums.sum(axis=1).replace(0.0, np.nan)
     for t in TRACKS:
-        out[t] = out[t].astype(float)
-    return out
+        out[t] = (sums[t] / total).to_numpy(dtype=float)
+    out["n_codes"] = m.groupby("_g").size().reindex(idx, fill_value=0)
+    rank = {c: i for i, c in enumerate(codebook.ids)}
+    cnt = m.groupby(["_g", "code"])["segment_id"].nunique().rename("n").reset_index()
+    cnt["_r"] = cnt["code"].map(rank)
+    cnt = cnt.sort_values(["_g", "n", "_r"], ascending=[True, False, True], kind="stable")
+    lead = cnt.groupby("_g").head(n_themes).groupby("_g")["code"].agg(list)
+    out["hoofdthemas"] = [list(lead.get(i, [])) for i in idx]
+    for t in TRACKS:
+        on = m[m[t] > 0]
+        out[f"n_{t}"] = on.groupby("_g")["segment_id"].nunique().reindex(idx, fill_value=0)
+    for col in ("n_segmenten", "n_gecodeerd", "n_codes", *[f"n_{t}" for t in TRACKS]):
+        out[col] = out[col].astype(int)
+    return out[[by, *PROFILE_COLUMNS]]
 
 
 def code_counts(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook,
