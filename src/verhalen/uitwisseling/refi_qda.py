@@ -138,7 +138,7 @@ def code_description(code: Code) -> str:
     """The definition followed by machine-readable lines a re-import parses back."""
     lines = [code.definition.strip(), ""]
     if code.tracks:
-        lines.append("Sporen: " + ", ".join(f"{t} {_fmt_num(code.tracks[t])}" for t in TRACKS
+        lines.append("Sporen: " + "; ".join(f"{t} {_fmt_num(code.tracks[t])}" for t in TRACKS
                                             if code.tracks.get(t, 0) > 0))
     if code.indicators:
         lines.append("Indicatoren: " + "; ".join(code.indicators))
@@ -552,11 +552,11 @@ def _parse_description(desc: str) -> tuple[str, dict[str, Any]]:
 
 
 def _parse_tracks(text: str) -> dict[str, float]:
+    """"vakmanschap 0,7; betekenisgeving 0,3" (or "vakmanschap=0.7, ...", or bare names)."""
     out: dict[str, float] = {}
-    for part in re.split(r"[,;]", text or ""):
-        m = re.match(r"\s*([a-z]+)\s*[=:]?\s*([0-9]+(?:[.,][0-9]+)?)?\s*$", part.strip().lower())
-        if m and m.group(1) in TRACKS:
-            out[m.group(1)] = float((m.group(2) or "1").replace(",", "."))
+    pattern = r"(%s)\s*[=:]?\s*([0-9]+(?:[.,][0-9]+)?)?" % "|".join(TRACKS)
+    for name, num in re.findall(pattern, (text or "").lower()):
+        out[name] = float((num or "1").replace(",", "."))
     total = sum(out.values())
     return {t: w / total for t, w in out.items() if w > 0} if total > 0 else {}
 

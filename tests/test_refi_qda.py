@@ -1,0 +1,553 @@
+"""REFI-QDA exchange: schema validity, round trip, import from another tool, bad input, CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import warnings
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from lxml import etree
+
+from verhalen.codeboek_model import Code, Codebook
+from verhalen.coderen.codeboek import load_codebook
+from verhalen.fouten import LeesFout, OverschrijfFout
+from verhalen.model import Corpus, Document, Segment, Sentence
+from verhalen.uitwisseling.refi_qda import (MACHINE_USER, NS_CODEBOOK, NS_PROJECT,
+                                            RefiWaarschuwing, codebook_xml, export_qdc,
+                                            export_qdpx, guid_for, import_qdc, import_qdpx,
+                                            schema_errors)
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "src" / "verhalen" / "uitwisseling" / "schema"
+REFI = ROOT / "tests" / "data" / "refi"
+Q = {"q": NS_PROJECT}
+
+
+# ---------------------------------------------------------------------------------------------
+# a small coded corpus (paragraphs separated by blank lines, as verhalen lees writes them)
+# ---------------------------------------------------------------------------------------------
+def _doc(doc_id: str, paras: list[str], **kw) -> Document:
+    text = "\n\n".join(paras)
+    doc = Document(id=doc_id, text=text, source=f"{doc_id}.txt", title=kw.pop("title", doc_id),
+                   **kw)
+    pos = 0
+    for i, p in enumerate(paras):
+        doc.segments.append(Segment(id=f"{doc_id}-{i:04d}", doc_id=doc_id, index=i, text=p,
+                                    start=pos, end=pos + len(p), section="Inleiding",
+                                    speakers=["Kim Smit"] if i == 1 else [],
+                                    roles=["sociaal professional"] if i == 1 else [],
+                                    sentences=[Sentence(pos, pos + len(p))]))
+        pos += len(p) + 2
+    return doc
+
+
+@pytest.fixture()
+def corpus() -> Corpus:
+    d1 = _doc("gesprek-wijkteam", [
+        "Gesprek met het wijkteam over de aanpak in de Bloemenbuurt.",
+        "We nemen de tijd om te luisteren zonder oordeel; pas dan vertelt iemand over de "
+        "schulden. Vertrouwen opbouwen gaat niet in één gesprek.",
+        "Elk kwartaal leveren we cijfers aan de gemeente: aantallen, doorlooptijden en een "
+        "vragenlijst voor en na.",
+        "Een buurvrouw die elke ochtend aanbelt, doet soms meer dan wij – dat is het "
+        "relationele weefsel van de straat.",
+    ], case_id="BLOEM", date="2025-02-03", meta={"soort_tekst": "tekst", "n_deelnemers": 12})
+    d2 = _doc("verhaal-bewoner", [
+        "Ik durfde eerst niets te zeggen. Nu zit ik in de bewonerscommissie en praat ik mee "
+        "over het plein.",
+        "Dankzij het preventieve huisbezoek bleef mijn zoon op school; anders was het "
+        "misgegaan.",
+    ], case_id="BLOEM", meta={"soort_tekst": "tekst", "n_deelnemers": 3})
+    return Corpus(documents=[d1, d2], meta={"bron": "test"})
+
+
+@pytest.fixture()
+def codes_long() -> pd.DataFrame:
+    rows = [
+        ("gesprek-wijkteam-0001", "basishouding", 0.91, ["«luisteren zonder oordeel»"],
+         "machine", "ensemble"),
+        ("gesprek-wijkteam-0001", "relationeel_weefsel", 0.55, [], "machine", "ensemble"),
+        ("gesprek-wijkteam-0002", "meten_en_verantwoorden", 0.97, ["«cijfers»", "«vragenlijst»"],
+         "machine", "ensemble"),
+        ("gesprek-wijkteam-0003", "relationeel_weefsel", 1.0, [], "mens", "Sanne"),
+        ("verhaal-bewoner-0000", "eigen_stem", 1.0, [], "mens", "Sanne"),
+        ("verhaal-bewoner-0000", "eigen_stem", 0.7, [], "machine", "ensemble"),
+        ("verhaal-bewoner-0001", "preventie", 0.88, ["«preventieve huisbezoek»"], "machine",
+         "ensemble"),
+    ]
+    return pd.DataFrame(rows, columns=["segment_id", "code", "score", "evidence", "source",
+                                       "coder"])
+
+
+@pytest.fixture(scope="module")
+def impact() -> Codebook:
+    return load_codebook("impact")
+
+
+def _qde(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as zf:
+        return etree.fromstring(zf.read("project.qde"))
+
+
+def _key(df: pd.DataFrame) -> list[tuple]:
+    return sorted((r.segment_id, r.code, r.source, round(float(r.score), 4))
+                  for r in df.itertuples())
+
+
+def _rezip(src: Path, dst: Path, *, drop_prefix: str | None = None,
+           edit: dict[str, bytes] | None = None, remove: tuple[str, ...] = ()) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            if drop_prefix and info.filename.startswith(drop_prefix):
+                continue
+            if info.filename in remove:
+                continue
+            data = (edit or {}).get(info.filename, zin.read(info.filename))
+            zout.writestr(info.filename, data)
+    return dst
+
+
+# ---------------------------------------------------------------------------------------------
+# schema
+# ---------------------------------------------------------------------------------------------
+def test_vendored_schemas_are_the_refi_ones():
+    for name, ns in (("Project.xsd", NS_PROJECT), ("Codebook.xsd", NS_CODEBOOK)):
+        tree = etree.parse(str(SCHEMA / name))
+        assert tree.getroot().get("targetNamespace") == ns
+        text = (SCHEMA / name).read_text(encoding="utf-8")
+        assert "MIT license" in text and "REFI" in text   # licence notice kept
+        etree.XMLSchema(tree)                              # compiles
+
+
+def test_export_is_valid_against_project_xsd(tmp_path, corpus, codes_long, impact):
+    out = export_qdpx(corpus, codes_long, impact, tmp_path / "p.qdpx")
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA / "Project.xsd")))
+    root = _qde(out)
+    assert schema.validate(root), schema.error_log
+    assert schema_errors(root) == []
+
+
+def test_schema_check_catches_wrong_structure(tmp_path, corpus, codes_long, impact):
+    """The schema really checks: element order, required attributes and GUID patterns."""
+    out = export_qdpx(corpus, codes_long, impact, tmp_path / "p.qdpx")
+    root = _qde(out)
+    users = root.find("q:Users", Q)
+    root.remove(users)
+    root.append(users)                       # Users after Sources: wrong order
+    assert schema_errors(root)
+    root = _qde(out)
+    sel = root.find(".//q:PlainTextSelection", Q)
+    del sel.attrib["startPosition"]
+    assert any("startPosition" in e for e in schema_errors(root))
+    root = _qde(out)
+    root.find(".//q:Code", Q).set("guid", "niet-een-guid")
+    assert schema_errors(root)
+
+
+def test_qdc_is_valid_against_codebook_xsd(tmp_path, impact):
+    out = export_qdc(impact, tmp_path / "impact.qdc")
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA / "Codebook.xsd")))
+    root = etree.parse(str(out)).getroot()
+    assert schema.validate(root), schema.error_log
+    assert root.tag == f"{{{NS_CODEBOOK}}}CodeBook"
+
+
+# ---------------------------------------------------------------------------------------------
+# what the export holds
+# ---------------------------------------------------------------------------------------------
+def test_export_structure(tmp_path, corpus, codes_long, impact):
+    out = export_qdpx(corpus, codes_long, impact, tmp_path / "p.qdpx")
+    root = _qde(out)
+    users = {u.get("guid"): u for u in root.iterfind("q:Users/q:User", Q)}
+    names = {u.get("name") for u in users.values()}
+    assert "Sanne" in names
+    machine = [u for u in users.values() if u.get("name").startswith(MACHINE_USER[:-1])]
+    assert len(machine) == 1 and machine[0].get("id").startswith("verhalen:machine")
+    # tracks are non-codable groups holding the codes, colours are #RRGGBB
+    groups = root.findall("q:CodeBook/q:Codes/q:Code", Q)
+    assert {g.get("name") for g in groups} == {"Vakmanschap", "Betekenisgeving",
+                                               "Doelmatigheid"}
+    assert all(g.get("isCodable") == "false" for g in groups)
+    codes = {c.get("name"): c for c in root.iterfind(".//q:Code[@isCodable='true']", Q)}
+    assert len(codes) == len(impact)
+    for c in impact.codes:
+        el = codes[c.label]
+        assert el.get("color") == c.colour.upper()
+        assert el.get("guid") == guid_for("code", c.id)
+        assert el.findtext("q:Description", namespaces=Q).startswith(c.definition[:40])
+    vak = next(g for g in groups if g.get("name") == "Vakmanschap")
+    assert "Basishouding" in {c.get("name") for c in vak.findall("q:Code", Q)}
+    # one TextSource per document with its exact text in sources/
+    with zipfile.ZipFile(out) as zf:
+        for doc in corpus.documents:
+            src = root.find(f"q:Sources/q:TextSource[@guid='{guid_for('document', doc.id)}']", Q)
+            assert src is not None and src.get("name") == doc.title
+            path = src.get("plainTextPath")
+            assert path.startswith("internal://")
+            assert zf.read("sources/" + path[len("internal://"):]).decode("utf-8") == doc.text
+    # selections: offsets into the text, codings by the right user, confidence in Description
+    seg = corpus.document("gesprek-wijkteam").segments[1]
+    sel = root.find(f".//q:PlainTextSelection[@name='{seg.id}']", Q)
+    assert (int(sel.get("startPosition")), int(sel.get("endPosition"))) == (seg.start, seg.end)
+    refs = [c.find("q:CodeRef", Q).get("targetGUID") for c in sel.findall("q:Coding", Q)]
+    assert refs == [guid_for("code", "basishouding"), guid_for("code", "relationeel_weefsel")]
+    desc = sel.findtext("q:Description", namespaces=Q)
+    assert "basishouding (Basishouding): zekerheid 0.9100" in desc
+    assert "luisteren zonder oordeel" in desc
+    for cd in sel.findall("q:Coding", Q):
+        assert users[cd.get("creatingUser")].get("id").startswith("verhalen:machine")
+    hsel = root.find(".//q:PlainTextSelection[@name='gesprek-wijkteam-0003']", Q)
+    assert users[hsel.find("q:Coding", Q).get("creatingUser")].get("name") == "Sanne"
+    # human and machine code on the same segment: two codings, two users
+    both = root.find(".//q:PlainTextSelection[@name='verhaal-bewoner-0000']", Q)
+    assert len(both.findall("q:Coding", Q)) == 2
+    # uncoded segments get no selection
+    assert root.find(".//q:PlainTextSelection[@name='gesprek-wijkteam-0000']", Q) is None
+    # cases and variables
+    case = root.find("q:Cases/q:Case", Q)
+    assert case.get("name") == "BLOEM" and len(case.findall("q:SourceRef", Q)) == 2
+    var = {v.get("name"): v.get("typeOfVariable") for v in root.iterfind("q:Variables/q:Variable", Q)}
+    assert var["casus"] == "Text" and var["n_deelnemers"] == "Integer"
+
+
+def test_reexport_is_byte_identical(tmp_path, corpus, codes_long, impact):
+    a = export_qdpx(corpus, codes_long, impact, tmp_path / "a.qdpx").read_bytes()
+    b = export_qdpx(corpus, codes_long, impact, tmp_path / "b.qdpx").read_bytes()
+    assert a == b
+
+
+def test_export_refuses_overwrite(tmp_path, corpus, codes_long, impact):
+    out = tmp_path / "p.qdpx"
+    out.write_bytes(b"eerder werk")
+    with pytest.raises(OverschrijfFout):
+        export_qdpx(corpus, codes_long, impact, out)
+    assert out.read_bytes() == b"eerder werk"
+    with pytest.raises(OverschrijfFout):
+        export_qdc(impact, out)
+    export_qdpx(corpus, codes_long, impact, out, overwrite=True)
+    assert zipfile.is_zipfile(out)
+    assert [p.name for p in tmp_path.iterdir()] == ["p.qdpx"]   # no temp files left
+
+
+def test_export_accepts_wide_codes_and_segments_only_corpus(tmp_path, impact):
+    """A corpus read from a {"id","text"} file (no document text) still exports."""
+    corpus = Corpus.from_texts(["Ze luisterde zonder oordeel.", "We telden de bezoeken."],
+                               ids=["s1", "s2"])
+    for d in corpus.documents:
+        d.text = ""
+    wide = pd.DataFrame({"id": ["s1"], "codes": [["basishouding"]],
+                         "scores": [{"basishouding": 0.8}], "evidence": [{}]})
+    out = export_qdpx(corpus, wide, impact, tmp_path / "p.qdpx")
+    assert schema_errors(_qde(out)) == []
+    c2, long, _ = import_qdpx(out)
+    assert [s.text for s in c2.segments()] == ["Ze luisterde zonder oordeel.",
+                                               "We telden de bezoeken."]
+    assert list(long["code"]) == ["basishouding"] and long["score"].iloc[0] == pytest.approx(0.8)
+
+
+def test_unknown_segments_and_codes_warn(tmp_path, corpus, codes_long, impact):
+    extra = pd.DataFrame([("bestaat-niet-0001", "basishouding", 0.5, [], "machine", ""),
+                          ("verhaal-bewoner-0001", "nieuw_thema", 0.6, [], "machine", "")],
+                         columns=codes_long.columns)
+    with pytest.warns(RefiWaarschuwing) as rec:
+        out = export_qdpx(corpus, pd.concat([codes_long, extra]), impact, tmp_path / "p.qdpx")
+    msgs = " ".join(str(w.message) for w in rec)
+    assert "bestaat-niet-0001" in msgs and "nieuw_thema" in msgs
+    root = _qde(out)
+    assert schema_errors(root) == []
+    assert root.find(".//q:Code[@name='nieuw_thema']", Q) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# round trip
+# ---------------------------------------------------------------------------------------------
+def test_round_trip_is_lossless(tmp_path, corpus, codes_long, impact):
+    out = export_qdpx(corpus, codes_long, impact, tmp_path / "p.qdpx")
+    c2, long, cb2 = import_qdpx(out)
+    assert [d.id for d in c2.documents] == [d.id for d in corpus.documents]
+    assert [d.text for d in c2.documents] == [d.text for d in corpus.documents]
+    assert [(d.case_id, d.date, d.title, d.meta) for d in c2.documents] == \
+        [(d.case_id, d.date, d.title, d.meta) for d in corpus.documents]
+    assert [s.to_record() for s in c2.segments()] == [s.to_record() for s in corpus.segments()]
+    assert _key(long) == _key(codes_long)
+    segs = {s.id: s for s in corpus.segments()}
+    for r in long.itertuples():                      # offsets of every code are the segment's
+        assert (r.start, r.end) == (segs[r.segment_id].start, segs[r.segment_id].end)
+    assert set(long.loc[long.source == "mens", "coder"]) == {"Sanne"}
+    assert cb2.codes == impact.codes
+
+
+def test_round_trip_through_xml_only(tmp_path, corpus, codes_long, impact):
+    """Without verhalen's own zip entries (as after a trip through another tool) the texts,
+    codes, offsets, confidences and the codebook still come back from project.qde."""
+    out = export_qdpx(corpus, codes_long, impact, tmp_path / "p.qdpx")
+    bare = _rezip(out, tmp_path / "kaal.qdpx", drop_prefix="verhalen/")
+    c2, long, cb2 = import_qdpx(bare)
+    assert [d.text for d in c2.documents] == [d.text for d in corpus.documents]
+    assert [d.id for d in c2.documents] == [d.id for d in corpus.documents]
+    assert [(s.id, s.start, s.end, s.text) for s in c2.segments()] == \
+        [(s.id, s.start, s.end, s.text) for s in corpus.segments()]
+    assert _key(long) == _key(codes_long)
+    assert [d.case_id for d in c2.documents] == ["BLOEM", "BLOEM"]
+    assert c2.documents[0].meta["n_deelnemers"] == 12
+    by_id = {c.id: c for c in cb2.codes}
+    assert set(by_id) == set(impact.ids)
+    for c in impact.codes:
+        got = by_id[c.id]
+        assert (got.label, got.definition, got.colour) == (c.label, c.definition, c.colour)
+        assert got.tracks == pytest.approx(c.tracks)
+        assert (got.indicators, got.examples, got.negative_examples) == \
+            (c.indicators, c.examples, c.negative_examples)
+
+
+def test_qdc_round_trip(tmp_path, impact):
+    cb = Codebook("eigen", impact.codes[:3] + [
+        Code(id="buurtkracht", label="Buurtkracht", definition="Bewoners die samen iets "
+             "regelen.", tracks={"betekenisgeving": 0.6, "doelmatigheid": 0.4},
+             indicators=["samen regelen"], parent="relationeel_weefsel", colour="#AA4499",
+             emergent=True)])
+    cb.codes.insert(3, impact.get("relationeel_weefsel"))
+    out = export_qdc(cb, tmp_path / "eigen.qdc")
+    back = import_qdc(out)
+    assert sorted(back.ids) == sorted(cb.ids)
+    got = {c.id: c for c in back.codes}
+    assert got["buurtkracht"].parent == "relationeel_weefsel"
+    assert got["buurtkracht"].emergent is True
+    assert got["buurtkracht"].tracks == pytest.approx({"betekenisgeving": 0.6,
+                                                       "doelmatigheid": 0.4})
+    assert got["basishouding"] == impact.get("basishouding")
+    root = etree.parse(str(out)).getroot()     # nested under its parent in the XML
+    parent = root.find(f".//{{{NS_CODEBOOK}}}Code[@name='Relationeel weefsel']")
+    assert parent.find(f"{{{NS_CODEBOOK}}}Code").get("name") == "Buurtkracht"
+
+
+# ---------------------------------------------------------------------------------------------
+# a project written by another tool
+# ---------------------------------------------------------------------------------------------
+def test_committed_sample_matches_its_folder():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("maak_qdpx", REFI / "maak_qdpx.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.build() == (REFI / "qualcoder_stijl.qdpx").read_bytes()
+    assert schema_errors(_qde(REFI / "qualcoder_stijl.qdpx")) == []
+
+
+def test_import_other_tool(tmp_path):
+    with pytest.warns(RefiWaarschuwing) as rec:
+        corpus, long, cb = import_qdpx(REFI / "qualcoder_stijl.qdpx")
+    msgs = " ".join(str(w.message) for w in rec)
+    assert "Interview Ahmed.docx" in msgs and "foto buurtkamer.jpg" in msgs   # skipped, named
+    assert "overgeslagen" in msgs
+    assert [d.title for d in corpus.documents] == ["Interview Marieke.txt",
+                                                   "Verslag bewonersavond", "Notitie huisbezoek"]
+    marieke, verslag, notitie = corpus.documents
+    raw = (REFI / "qualcoder_stijl" / "sources" /
+           "3f2a9c1e-7b44-4d0a-9e51-0c6d2b8a1f01.txt").read_text(encoding="utf-8")
+    assert marieke.text == raw
+    assert "\r" not in verslag.text and verslag.text.startswith("Verslag bewonersavond")
+    assert notitie.text.startswith("Korte notitie na het huisbezoek")
+    # paragraph segments with offsets into the text, and sentences
+    assert [s.text[:20] for s in marieke.segments] == [
+        "Interview met Mariek", "Ik begin altijd met ", "We tellen elk kwarta",
+        "Sinds de buurtkamer "]
+    for doc in corpus.documents:
+        doc.check_offsets()
+        assert all(s.sentences for s in doc.segments)
+    assert len(marieke.segments) == 4 and len(verslag.segments) == 3
+    # cases and variables
+    assert (marieke.case_id, verslag.case_id, notitie.case_id) == ("ZUIDRAND", "ZUIDRAND", None)
+    assert verslag.meta == {"wijk": "Zuidrand", "aantal aanwezigen": 20}
+    # codebook: nesting, colours, tracks
+    by_label = {c.label: c for c in cb.codes}
+    assert by_label["Luisteren"].parent == by_label["Vakmanschap in de praktijk"].id
+    assert by_label["Luisteren"].colour == "#4477AA"
+    assert re.fullmatch(r"#[0-9A-F]{6}", by_label["Vertrouwen opbouwen"].colour)
+    assert by_label["Relationeel weefsel"].id == "relationeel_weefsel"
+    assert by_label["Relationeel weefsel"].tracks == {"betekenisgeving": 1.0}
+    assert by_label["Relationeel weefsel"].definition == "Bewoners die elkaar vinden en helpen."
+    assert by_label["Zelfvertrouwen"].definition == "Zelfvertrouwen"
+    # human codes: exact selection offsets, on every paragraph a selection overlaps
+    assert set(long["source"]) == {"mens"} and set(long["coder"]) == {"Sanne", "Jelle"}
+    assert (long["score"] == 1.0).all()
+    expected = {
+        ("interview-marieke", "luisteren", "Sanne"):
+            "Pas als iemand merkt dat ik blijf luisteren, komt het verhaal over de schulden of "
+            "de eenzaamheid.",
+        ("interview-marieke", "vertrouwen_opbouwen", "Jelle"):
+            "Pas als iemand merkt dat ik blijf luisteren, komt het verhaal over de schulden of "
+            "de eenzaamheid.",
+        ("interview-marieke", "relationeel_weefsel", "Jelle"):
+            "helpen bewoners elkaar met boodschappen en formulieren. Dat netwerk draagt meer dan "
+            "wij alleen ooit konden.",
+        ("verslag-bewonersavond", "zelfvertrouwen", "Jelle"):
+            "Een moeder vertelde dat haar zoon via het jongerenwerk een stageplek vond. "
+            "\"Zonder die ene coach was hij afgehaakt,\" zei ze.",
+        ("notitie-huisbezoek", "relationeel_weefsel", "Sanne"):
+            "sinds de buurvrouw elke ochtend even aanbelt",
+    }
+    texts = {d.id: d.text for d in corpus.documents}
+    for r in long.itertuples():
+        quote = texts[r.doc_id][r.start:r.end]
+        assert r.evidence == [quote.strip()]
+        if (r.doc_id, r.code, r.coder) in expected:
+            assert quote == expected[(r.doc_id, r.code, r.coder)]
+    seg_of = long.groupby("code")["segment_id"].agg(sorted).to_dict()
+    assert seg_of["cijfers_en_verantwoording"] == ["interview-marieke-0002",
+                                                   "interview-marieke-0003"]
+    assert seg_of["luisteren"] == ["interview-marieke-0001"]
+    assert seg_of["zelfvertrouwen"] == ["verslag-bewonersavond-0002"]
+    # the CRLF source: offsets 142–266 in the file are 138–262 in the normalised text
+    z = long[long.code == "zelfvertrouwen"].iloc[0]
+    assert (z.start, z.end) == (138, 262)
+
+
+def test_import_skips_text_that_is_missing_from_the_zip(tmp_path):
+    src = REFI / "qualcoder_stijl.qdpx"
+    bad = _rezip(src, tmp_path / "x.qdpx",
+                 remove=("sources/3f2a9c1e-7b44-4d0a-9e51-0c6d2b8a1f01.txt",))
+    with pytest.warns(RefiWaarschuwing) as rec:
+        corpus, long, _ = import_qdpx(bad)
+    assert any("ontbreekt in het archief" in str(w.message) for w in rec)
+    assert "interview-marieke" not in {d.id for d in corpus.documents}
+    assert set(long["doc_id"]) == {"verslag-bewonersavond", "notitie-huisbezoek"}
+
+
+def test_import_qdc_from_project_xml_and_from_qdpx(tmp_path):
+    with pytest.warns(RefiWaarschuwing):
+        cb = import_qdc(REFI / "qualcoder_stijl.qdpx")
+    assert "luisteren" in cb.ids
+    qde = tmp_path / "project.qdc"
+    qde.write_bytes((REFI / "qualcoder_stijl" / "project.qde").read_bytes())
+    with pytest.warns(RefiWaarschuwing):
+        assert import_qdc(qde).ids == cb.ids
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input
+# ---------------------------------------------------------------------------------------------
+def test_bad_inputs(tmp_path):
+    not_zip = tmp_path / "kapot.qdpx"
+    not_zip.write_text("dit is geen zip", encoding="utf-8")
+    with pytest.raises(LeesFout, match="kapot.qdpx.*geen geldig .qdpx"):
+        import_qdpx(not_zip)
+    with pytest.raises(LeesFout, match="bestaat niet"):
+        import_qdpx(tmp_path / "weg.qdpx")
+    no_qde = tmp_path / "leeg.qdpx"
+    with zipfile.ZipFile(no_qde, "w") as zf:
+        zf.writestr("sources/a.txt", "tekst")
+    with pytest.raises(LeesFout, match="project.qde ontbreekt"):
+        import_qdpx(no_qde)
+    broken = tmp_path / "xml.qdpx"
+    with zipfile.ZipFile(broken, "w") as zf:
+        zf.writestr("project.qde", "<Project name='x'>\n<Users>\n</Project>")
+    with pytest.raises(LeesFout) as exc:
+        import_qdpx(broken)
+    assert "xml.qdpx" in str(exc.value) and "project.qde" in str(exc.value)
+    assert "regel 3" in str(exc.value) and "geen geldige XML" in str(exc.value)
+    wrong_root = tmp_path / "root.qdpx"
+    with zipfile.ZipFile(wrong_root, "w") as zf:
+        zf.writestr("project.qde", "<CodeBook/>")
+    with pytest.raises(LeesFout, match="verwacht <Project>"):
+        import_qdpx(wrong_root)
+
+
+def test_dangling_coderef_names_file_and_line(tmp_path):
+    src = REFI / "qualcoder_stijl.qdpx"
+    qde = (REFI / "qualcoder_stijl" / "project.qde").read_text(encoding="utf-8")
+    bad_qde = qde.replace('<CodeRef targetGUID="a1000000-0000-4000-8000-000000000004"/>',
+                          '<CodeRef targetGUID="a1000000-0000-4000-8000-0000000000ff"/>')
+    assert bad_qde != qde
+    line = bad_qde[:bad_qde.index("0000000000ff")].count("\n") + 1
+    bad = _rezip(src, tmp_path / "d.qdpx", edit={"project.qde": bad_qde.encode("utf-8")})
+    with pytest.raises(LeesFout) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RefiWaarschuwing)
+            import_qdpx(bad)
+    msg = str(exc.value)
+    assert "d.qdpx" in msg and f"regel {line}" in msg and "onbekende code" in msg
+
+
+def test_selection_outside_text_is_an_error(tmp_path):
+    src = REFI / "qualcoder_stijl.qdpx"
+    qde = (REFI / "qualcoder_stijl" / "project.qde").read_text(encoding="utf-8")
+    bad_qde = qde.replace('startPosition="367" endPosition="474"',
+                          'startPosition="367" endPosition="9999"')
+    bad = _rezip(src, tmp_path / "o.qdpx", edit={"project.qde": bad_qde.encode("utf-8")})
+    with pytest.raises(LeesFout, match="valt buiten de tekst"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RefiWaarschuwing)
+            import_qdpx(bad)
+
+
+def test_bad_qdc(tmp_path):
+    p = tmp_path / "c.qdc"
+    p.write_text("<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes>", encoding="utf-8")
+    with pytest.raises(LeesFout, match="c.qdc.*geen geldige XML"):
+        import_qdc(p)
+    p.write_text("<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes/></CodeBook>",
+                 encoding="utf-8")
+    with pytest.raises(LeesFout, match="geen codes"):
+        import_qdc(p)
+    p.write_text("<Iets/>", encoding="utf-8")
+    with pytest.raises(LeesFout, match="verwacht <CodeBook>"):
+        import_qdc(p)
+
+
+def test_no_external_entities(tmp_path):
+    """XML from outside is parsed without resolving entities (no file disclosure)."""
+    secret = tmp_path / "geheim.txt"
+    secret.write_text("GEHEIM", encoding="utf-8")
+    p = tmp_path / "e.qdc"
+    p.write_text(f'<!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
+                 "<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes>"
+                 "<Code guid='a1000000-0000-4000-8000-000000000001' name='A' isCodable='true'>"
+                 "<Description>&e;</Description></Code></Codes></CodeBook>", encoding="utf-8")
+    with pytest.warns(RefiWaarschuwing):
+        cb = import_qdc(p)
+    assert "GEHEIM" not in cb.codes[0].definition
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI: verhalen importeer (and exporteer qdpx → importeer)
+# ---------------------------------------------------------------------------------------------
+def test_cli_importeer_qdpx_and_qdc(tmp_path, capsys):
+    from verhalen.cli.main import main
+    from verhalen.menselijk import load_human_codes
+
+    out = tmp_path / "project"
+    assert main(["importeer", str(REFI / "qualcoder_stijl.qdpx"), "--uit", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "overgeslagen" in printed.err and "Geschreven:" in printed.out
+    corpus = Corpus.load(out)
+    assert len(corpus.documents) == 3
+    cb = load_codebook(out / "codeboek.yaml")
+    human = load_human_codes(out / "menselijke_codes.jsonl", segments_df=corpus.segments_df(),
+                             codebook=cb)
+    got = {r["id"]: sorted(r["codes"]) for r in human.to_dict("records")}
+    assert got["interview-marieke-0001"] == ["luisteren", "vertrouwen_opbouwen"]
+    assert got["interview-marieke-0003"] == ["cijfers_en_verantwoording", "relationeel_weefsel"]
+    sel = pd.read_csv(out / "selecties.csv", sep=";", encoding="utf-8-sig")
+    assert {"segment_id", "code", "start", "end", "citaat"} <= set(sel.columns)
+    assert not (out / "codes.jsonl").exists()          # no machine codes in this project
+    # refuses to overwrite, then replaces with --overschrijf
+    assert main(["importeer", str(REFI / "qualcoder_stijl.qdpx"), "--uit", str(out)]) == 1
+    assert "bestaat al" in capsys.readouterr().err
+    assert main(["importeer", str(REFI / "qualcoder_stijl.qdpx"), "--uit", str(out),
+                 "--overschrijf"]) == 0
+    # qdc → codeboek.yaml
+    qdc = export_qdc(load_codebook("impact"), tmp_path / "impact.qdc")
+    assert main(["importeer", str(qdc), "--uit", str(tmp_path / "cb.yaml")]) == 0
+    back = {c.id: c for c in load_codebook(tmp_path / "cb.yaml").codes}
+    assert back == {c.id: c for c in load_codebook("impact").codes}
+    # bad input: a clear Dutch error, exit 1
+    bad = tmp_path / "kapot.qdpx"
+    bad.write_bytes(b"\x00\x01")
+    assert main(["importeer", str(bad), "--uit", str(tmp_path / "x")]) == 1
+    assert "kapot.qdpx" in capsys.readouterr().err
