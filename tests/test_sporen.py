@@ -161,6 +161,17 @@ def test_duplicate_and_foreign_codes_are_handled(segs, codes, codebook):
                                   track_profile(segs, codes, codebook))
 
 
+def test_missing_group_values_and_string_evidence(segs, codes, codebook):
+    odd = segs.copy()
+    odd["wijk"] = [pd.NA, 7, 7, "Oost", "Oost", None, np.nan, "Oost", ""]
+    prof = track_profile(odd, codes, codebook, by="wijk")
+    assert list(prof["wijk"]) == [7, "Oost"]
+    assert prof["n_segmenten"].tolist() == [2, 3]
+    one = codes.assign(evidence=["«Ik luister eerst.» [x]"] + [""] * (len(codes) - 1))
+    q = best_quotes(segs, one, codebook, n=3).set_index("segment_id")
+    assert q.loc["vak-0000", "citaat"] == "Ik luister eerst."
+
+
 def test_boundary_errors_are_dutch(segs, codes, codebook):
     bad = codes.copy()
     bad.loc[0, "code"] = "onbekende_code"

@@ -99,7 +99,8 @@ def check_codes(codes_long: pd.DataFrame, codebook) -> pd.DataFrame:
     long["score"] = pd.to_numeric(long["score"], errors="coerce").fillna(1.0).astype(float)
     if "evidence" not in long.columns:
         long["evidence"] = [[] for _ in range(len(long))]
-    long["evidence"] = [list(e) if isinstance(e, (list, tuple, np.ndarray)) else []
+    long["evidence"] = [list(e) if isinstance(e, (list, tuple, np.ndarray))
+                        else [e] if isinstance(e, str) and e.strip() else []
                         for e in long["evidence"]]
     for col in ("source", "coder"):
         if col not in long.columns:
@@ -135,11 +136,12 @@ def _is_listlike(v) -> bool:
 
 
 def _missing(v) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and np.isnan(v):
-        return True
-    return isinstance(v, str) and not v.strip()
+    if isinstance(v, str):
+        return not v.strip()
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
 
 
 def group_map(segs: pd.DataFrame, by: str, missing: str | None = None) -> pd.DataFrame:
