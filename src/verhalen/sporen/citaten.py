@@ -131,8 +131,9 @@ def best_quotes(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *
     A quote is the coder's evidence sentence for that code (``«zin» [..]`` unwrapped) or, when
     there is none, the segment text, shortened to ``limit`` characters. Candidates are ranked by
     confidence with a bonus for a named speaker (``SPEAKER_BONUS``) and for an evidence
-    sentence (``EVIDENCE_BONUS``) and a penalty for a question (``QUESTION_PENALTY``); at most one quote per segment per code; with ``per="code"``
-    quotes are spread over documents (one per document before a second from the same one).
+    sentence (``EVIDENCE_BONUS``) and a penalty for a question (``QUESTION_PENALTY``); at most
+    one quote per segment per code; with ``per="code"`` quotes are spread over documents (one
+    per document before a second from the same one).
     ``start``/``end`` are the quote's offsets in its document's text (the segment's when the
     sentence cannot be found in it). Rows in codebook order, best first.
     """

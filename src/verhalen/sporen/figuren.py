@@ -141,10 +141,12 @@ def track_map(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
 # --------------------------------------------------------------------------- sunburst
 
 def track_sunburst(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
-                   weight: str = "gewicht", title: str | None = None) -> go.Figure:
+                   weight: str = "gewicht", title: str | None = None,
+                   maxdepth: int = 3) -> go.Figure:
     """Sunburst track → code → document. A leaf's size is the code's coded content in that
     document on that track (segments × track weight; a code with two tracks is split over
-    both); hover shows the number of segments."""
+    both); hover shows the number of segments. ``maxdepth=2`` hides the document ring until a
+    code is clicked (for corpora with many documents)."""
     title = title or "Sporen, thema's en documenten"
     segs, long = _prepare(segments_df, codes_long, codebook, needed=("doc_id",), weight=weight)
     if long.empty:
@@ -185,7 +187,7 @@ def track_sunburst(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook
     fig = go.Figure(go.Sunburst(ids=ids, labels=lab, parents=par, values=val,
                                 branchvalues="remainder", marker=dict(colors=col),
                                 hovertext=hov, hoverinfo="text", insidetextorientation="radial",
-                                maxdepth=3))
+                                maxdepth=maxdepth))
     fig.update_layout(title=title, template="plotly_white", margin=dict(t=60, l=10, r=10, b=10))
     return fig
 
@@ -297,7 +299,11 @@ def cooccurrence_network(segments_df: pd.DataFrame, codes_long: pd.DataFrame, co
     fig.update_layout(title=title, template="plotly_white",
                       xaxis=dict(visible=False, range=[-1.9, 1.9]),
                       yaxis=dict(visible=False, range=[-1.35, 1.35], scaleanchor="x"),
-                      height=600, meta={"knopen": k, "verbanden": int(len(co))})
+                      height=600, meta={"knopen": k, "verbanden": int(len(co))},
+                      annotations=[dict(text="Grootte: aantal segmenten met het thema; "
+                                         "lijndikte: aantal segmenten met beide thema's",
+                                         x=0, y=-0.04, xref="paper", yref="paper",
+                                         showarrow=False, font=dict(size=11, color="#555555"))])
     return fig
 
 
