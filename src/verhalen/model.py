@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 
 from .fouten import VerhalenFout
-from .opslag import atomic_write_text, ensure_output_dir
+from .opslag import atomic_files, atomic_write_text, ensure_output_dir
 
 #: Speaker roles used across verhalen (people table, segments, figures).
 ROLES = ("sociaal professional", "onderzoeker", "bewoner/cliënt", "beleid", "auteur", "onbekend")
@@ -228,17 +228,21 @@ class Corpus:
         Refuses to write into a folder that already holds a corpus unless ``overwrite``;
         every file is written atomically, so an interrupted run leaves earlier outputs intact.
         """
-        folder = ensure_output_dir(folder, overwrite=overwrite, marker="segments.jsonl")
+        has_people = self.people is not None and not self.people.empty
+        names = ["segments.jsonl", "documents.jsonl", "corpus.json"] + (
+            ["mensen.csv"] if has_people else [])
+        folder = ensure_output_dir(folder, overwrite=overwrite, marker=names)
         for doc in self.documents:
             doc.check_offsets()
-        atomic_write_text(folder / "documents.jsonl", "".join(
-            json.dumps(d.to_record(), ensure_ascii=False) + "\n" for d in self.documents))
-        atomic_write_text(folder / "segments.jsonl", "".join(
-            json.dumps(s.to_record(), ensure_ascii=False) + "\n" for s in self.segments()))
-        meta = {"format_version": FORMAT_VERSION, **self.meta}
-        atomic_write_text(folder / "corpus.json", json.dumps(meta, ensure_ascii=False, indent=2))
-        if self.people is not None and not self.people.empty:
-            atomic_write_text(folder / "mensen.csv", self.people.to_csv(index=False))
+        with atomic_files() as out:   # all files or none (an interrupted save changes nothing)
+            out.write_text(folder / "documents.jsonl", "".join(
+                json.dumps(d.to_record(), ensure_ascii=False) + "\n" for d in self.documents))
+            out.write_text(folder / "segments.jsonl", "".join(
+                json.dumps(s.to_record(), ensure_ascii=False) + "\n" for s in self.segments()))
+            meta = {"format_version": FORMAT_VERSION, **self.meta}
+            out.write_text(folder / "corpus.json", json.dumps(meta, ensure_ascii=False, indent=2))
+            if has_people:
+                out.write_text(folder / "mensen.csv", self.people.to_csv(index=False))
         return folder
 
     @classmethod

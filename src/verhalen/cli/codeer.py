@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from ..fouten import VerhalenFout
     from ..model import load_segments
     from ..nlp import load_nlp
-    from ..opslag import refuse_overwrite
+    from ..opslag import refuse_human_codes, refuse_overwrite
 
     t0 = time.time()
     seg_path = Path(args.segmenten)
@@ -110,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
                            "map van 'verhalen lees').")
     out = Path(args.uit) if args.uit else _default_out(seg_path)
     refuse_overwrite(out, args.overschrijf)     # fail before the slow part
+    if args.overschrijf:    # human codes are never replaced by a machine run
+        from ..opslag import human_codes_kind
+        kept = human_codes_kind(args.menselijk)[1] if args.menselijk else set()
+        refuse_human_codes(out, sources=[args.menselijk, args.leer_van], kept_ids=kept)
     codebook = load_codebook(args.codeboek)
     segments = load_segments(seg_path)
     print(f"Codeboek '{codebook.name}': {len(codebook)} codes. Segmenten: {len(segments)} "

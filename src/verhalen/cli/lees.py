@@ -32,9 +32,12 @@ def run(args: argparse.Namespace) -> int:
     from ..nlp import load_nlp, pipeline_info
 
     out = Path(args.uit)
-    if out.exists() and not args.overschrijf and (out / "segments.jsonl").exists():
-        raise OverschrijfFout(f"{out}: deze map bevat al uitvoer van een eerdere run. Kies een "
-                              "andere map of geef --overschrijf mee om de uitvoer te vervangen.")
+    taken = [n for n in ("segments.jsonl", "documents.jsonl", "corpus.json", "mensen.csv",
+                         "pseudoniemen_sleutel.json") if (out / n).exists()]
+    if out.exists() and not args.overschrijf and taken:
+        raise OverschrijfFout(f"{out}: deze map bevat al uitvoer van een eerdere run "
+                              f"({', '.join(taken)}). Kies een andere map of geef --overschrijf "
+                              "mee om de uitvoer te vervangen.")
     if out.exists() and not out.is_dir():
         raise OverschrijfFout(f"{out}: bestaat al en is geen map.")
     nlp = load_nlp(args.nlp)
