@@ -19,6 +19,7 @@ Every write is atomic and refuses an existing file unless ``overwrite=True``.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -31,6 +32,9 @@ from ..opslag import atomic_write_bytes, refuse_overwrite
 
 __all__ = ["segments_codes_table", "quotes_table", "write_csv", "write_xlsx",
            "export_tables", "quotes_path_for"]
+
+#: characters Excel cannot store (as openpyxl's ILLEGAL_CHARACTERS_RE)
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 _SEG_COLUMNS = ["segment_id", "doc_id", "titel", "casus", "sectie", "sprekers", "rollen",
                 "start", "end", "tekst"]
@@ -133,7 +137,11 @@ def segments_codes_table(segments: Corpus | pd.DataFrame, codes_long: Any,
 def quotes_table(segments: Corpus | pd.DataFrame, codes_long: Any,
                  codebook: Any = None) -> pd.DataFrame:
     """One row per segment × code with the quote, its speakers and where it is."""
-    segs = _segments(segments).set_index("id", drop=False)
+    segs = _segments(segments)
+    by_id = {}
+    for rec in segs[["id", "text", "speakers", "roles", "doc_id", "title", "case_id", "section",
+                     "start", "end"]].to_dict("records"):
+        by_id.setdefault(rec["id"], rec)
     long = _long(codes_long)
     codebook = _as_codebook(codebook)
     order = _code_order(codebook, long)
@@ -141,11 +149,9 @@ def quotes_table(segments: Corpus | pd.DataFrame, codes_long: Any,
     rows = []
     for rec in long.to_dict("records"):
         sid = rec["segment_id"]
-        if sid not in segs.index:
+        seg = by_id.get(sid)
+        if seg is None:
             continue
-        seg = segs.loc[sid]
-        if isinstance(seg, pd.DataFrame):
-            seg = seg.iloc[0]
         ev = rec.get("evidence")
         sc = rec.get("score")
         rows.append({
@@ -193,8 +199,11 @@ def write_csv(df: pd.DataFrame, path: str | Path, overwrite: bool = False, *, se
 
 
 def _clean_cell(v: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+    t = type(v)
+    if t is int or t is bool:
+        return v
+    if t is float:
+        return None if v != v else v
     if v is None:
         return None
     if isinstance(v, float) and v != v:
@@ -208,7 +217,7 @@ def _clean_cell(v: Any) -> Any:
     if hasattr(v, "item") and not isinstance(v, str):   # numpy scalars
         v = v.item()
     if isinstance(v, str):
-        v = ILLEGAL_CHARACTERS_RE.sub("", v)[:32767]
+        v = _ILLEGAL.sub("", v)[:32767]
     return v
 
 
@@ -228,17 +237,21 @@ def _text_colour(hex_colour: str) -> str:
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, overwrite: bool = False, *,
                codebook: Any = None) -> Path:
-    """Write DataFrames as sheets of one workbook (frozen header, autofilter, code colours)."""
+    """Write DataFrames as sheets of one workbook (frozen header, autofilter, code colours).
+
+    Uses openpyxl's streaming (write-only) mode, so large tables stay fast and small in memory.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     path = refuse_overwrite(Path(path), overwrite)
     codebook = _as_codebook(codebook)
     colours = {c.id: (c.colour or "#888888") for c in codebook.codes} if codebook else {}
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used_names: set[str] = set()
+    wrap = Alignment(wrap_text=True, vertical="top")
     for name, df in tables.items():
         title = "".join(ch for ch in str(name) if ch not in "[]:*?/\\")[:31] or "Blad"
         base, n = title, 2
@@ -248,40 +261,47 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, overwrite: 
         used_names.add(title)
         ws = wb.create_sheet(title)
         cols = [str(c) for c in df.columns]
-        ws.append(cols)
-        for row in df.itertuples(index=False, name=None):
-            ws.append([_clean_cell(v) for v in row])
-        # no formulas: every text cell stays text
-        for row in ws.iter_rows(min_row=1):
-            for cell in row:
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    cell.data_type = "s"
-        bold = Font(bold=True)
+        wide_cols = set()
         for j, col in enumerate(cols, 1):
-            cell = ws.cell(row=1, column=j)
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            width = 12
+            if col in ("tekst", "citaat", "bewijs", "definitie", "indicatoren"):
+                width = 80
+                wide_cols.add(j - 1)
+            elif col in ("titel", "sectie", "label", "sprekers", "rollen", "segment_id",
+                         "doc_id", "coder"):
+                width = 28
+            ws.column_dimensions[get_column_letter(j)].width = width
+        ws.freeze_panes = "A2"
+        if cols:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+        header = []
+        for col in cols:
+            cell = WriteOnlyCell(ws, value=col)
+            cell.font = Font(bold=True)
+            cell.alignment = wrap
             code = col[6:] if col.startswith("score_") else col
-            if code in colours and (col == code or col.startswith("score_")):
+            if code in colours:
                 fill = colours[code].lstrip("#").upper()
                 if col.startswith("score_"):
                     fill = _light(colours[code])
                 cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
                 cell.font = Font(bold=True, color=_text_colour("#" + fill))
-            width = 12
-            if col in ("tekst", "citaat", "bewijs", "definitie", "indicatoren"):
-                width = 80
-            elif col in ("titel", "sectie", "label", "sprekers", "rollen", "segment_id",
-                         "doc_id", "coder"):
-                width = 28
-            ws.column_dimensions[get_column_letter(j)].width = width
-            if width >= 80:
-                for (c,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "A2"
-        if ws.max_row >= 1 and cols:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{ws.max_row}"
-    if not wb.sheetnames:
+            header.append(cell)
+        ws.append(header)
+        for row in df.itertuples(index=False, name=None):
+            out = []
+            for j, v in enumerate(row):
+                v = _clean_cell(v)
+                if isinstance(v, str) and (v.startswith("=") or j in wide_cols):
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.data_type = "s"          # text, never a formula
+                    if j in wide_cols:
+                        cell.alignment = wrap
+                    out.append(cell)
+                else:
+                    out.append(v)
+            ws.append(out)
+    if not used_names:
         wb.create_sheet("Leeg")
     buf = io.BytesIO()
     wb.save(buf)
