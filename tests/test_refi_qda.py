@@ -293,6 +293,11 @@ def test_round_trip_through_xml_only(tmp_path, corpus, codes_long, impact):
     assert [(s.id, s.start, s.end, s.text) for s in c2.segments()] == \
         [(s.id, s.start, s.end, s.text) for s in corpus.segments()]
     assert _key(long) == _key(codes_long)
+    ev = {(r.segment_id, r.code, r.source): r.evidence for r in long.itertuples()}
+    assert ev[("gesprek-wijkteam-0002", "meten_en_verantwoorden", "machine")] == \
+        ["«cijfers»", "«vragenlijst»"]                       # machine evidence kept
+    quote = corpus.document("gesprek-wijkteam").segments[3].text
+    assert ev[("gesprek-wijkteam-0003", "relationeel_weefsel", "mens")] == [quote]
     assert [d.case_id for d in c2.documents] == ["BLOEM", "BLOEM"]
     assert c2.documents[0].meta["n_deelnemers"] == 12
     by_id = {c.id: c for c in cb2.codes}

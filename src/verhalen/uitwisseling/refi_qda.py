@@ -377,8 +377,9 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
                     score = rec.get("score")
                     score = 1.0 if score is None or score != score else float(score)
                     ev = rec.get("evidence")
-                    ev = [str(e) for e in ev] if isinstance(ev, (list, tuple)) else []
-                    ev_txt = "; bewijs: " + " | ".join(ev[:3]) if ev else ""
+                    ev = ([" ".join(str(e).split()).replace(" | ", " / ") for e in ev]
+                          if isinstance(ev, (list, tuple)) else [])
+                    ev_txt = "; bewijs: " + " | ".join(ev) if ev else ""
                     lines.append(f"{code} ({labels.get(code, code)}): zekerheid "
                                  f"{score:.4f}, {uname}{ev_txt}")
                 codings.append((code, ukey))
@@ -972,11 +973,13 @@ def _selections(src: etree._Element, doc: Document, pos_map: _OffsetMap,
             out.append((guid_map[g], uname, machine))
         return out
 
-    def scores_of(el: etree._Element) -> dict[str, float]:
+    def scores_of(el: etree._Element) -> dict[str, tuple[float, list[str]]]:
+        """Confidence and evidence per code from a selection written by verhalen."""
         out = {}
-        for m in re.finditer(r"^([a-z][a-z0-9_]*) \(.*?\): zekerheid ([0-9]+(?:[.,][0-9]+)?)",
-                             _text(_kid(el, "Description")), re.M):
-            out[m.group(1)] = float(m.group(2).replace(",", "."))
+        for m in re.finditer(r"^([a-z][a-z0-9_]*) \(.*?\): zekerheid ([0-9]+(?:[.,][0-9]+)?)"
+                             r"[^\n]*?(?:; bewijs: (.*))?$", _text(_kid(el, "Description")), re.M):
+            ev = [e for e in (m.group(3) or "").split(" | ") if e]
+            out[m.group(1)] = (float(m.group(2).replace(",", ".")), ev)
         return out
 
     items: list[tuple[etree._Element, int, int]] = []
@@ -1005,11 +1008,11 @@ def _selections(src: etree._Element, doc: Document, pos_map: _OffsetMap,
             hit = sorted(doc.segments, key=lambda s: min(abs(s.start - a), abs(s.end - z)))[:1]
         quote = doc.text[a:z].strip()
         for cid, uname, machine in cds:
+            score, ev = scores.get(cid, (1.0, [])) if machine else (1.0, [])
             for seg in hit:
                 rows.append({
-                    "segment_id": seg.id, "code": cid,
-                    "score": float(scores.get(cid, 1.0)) if machine else 1.0,
-                    "evidence": [quote] if quote else [],
+                    "segment_id": seg.id, "code": cid, "score": float(score),
+                    "evidence": ev or ([quote] if quote else []),
                     "source": "machine" if machine else "mens",
                     "coder": uname, "doc_id": doc.id, "start": a, "end": z,
                     "selectie": (el.get("guid") or "").strip("{}").lower(),
