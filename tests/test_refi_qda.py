@@ -544,8 +544,12 @@ def test_cli_importeer_qdpx_and_qdc(tmp_path, capsys):
     # refuses to overwrite, then replaces with --overschrijf
     assert main(["importeer", str(REFI / "qualcoder_stijl.qdpx"), "--uit", str(out)]) == 1
     assert "bestaat al" in capsys.readouterr().err
+    (out / "menselijke_codes.jsonl").write_text('{"id": "x", "codes": ["luisteren"]}\n',
+                                                encoding="utf-8")
     assert main(["importeer", str(REFI / "qualcoder_stijl.qdpx"), "--uit", str(out),
                  "--overschrijf"]) == 0
+    kept = out / "menselijke_codes.vorige1.jsonl"         # earlier human codes are kept
+    assert kept.read_text(encoding="utf-8") == '{"id": "x", "codes": ["luisteren"]}\n'
     # qdc → codeboek.yaml
     qdc = export_qdc(load_codebook("impact"), tmp_path / "impact.qdc")
     assert main(["importeer", str(qdc), "--uit", str(tmp_path / "cb.yaml")]) == 0

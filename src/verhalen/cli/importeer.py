@@ -72,8 +72,25 @@ def run(args: argparse.Namespace) -> int:
                out / SELECTIONS_FILE, out / "codes.jsonl"]
     for t in targets:
         refuse_overwrite(t, args.overschrijf)
+    if len(long) and (long["source"] == "machine").any():
+        from ..opslag import refuse_human_codes
+
+        refuse_human_codes(out / "codes.jsonl")   # never replace human codes by machine codes
     _write_project(corpus, long, cb, out, args.overschrijf)
     return 0
+
+
+def _backup(path: Path) -> Path | None:
+    """Keep an existing human-codes file as ``<stem>.vorige<N><suffix>`` before it is replaced
+    (with --overschrijf): a researcher's codes are never simply gone."""
+    from ..opslag import atomic_write_bytes
+
+    if not path.exists():
+        return None
+    n = 1
+    while (target := path.with_name(f"{path.stem}.vorige{n}{path.suffix}")).exists():
+        n += 1
+    return atomic_write_bytes(target, path.read_bytes())
 
 
 def _write_project(corpus, long, cb, out: Path, overwrite: bool) -> None:
@@ -93,6 +110,9 @@ def _write_project(corpus, long, cb, out: Path, overwrite: bool) -> None:
         coders = human.groupby("segment_id")["coder"].agg(
             lambda s: sorted({str(x) for x in s if str(x)}))
         hw["coders"] = hw["id"].map(coders).map(lambda v: v if isinstance(v, list) else [])
+        kept = _backup(folder / HUMAN_FILE)
+        if kept:
+            print(f"  eerdere menselijke codes bewaard als {kept}")
         written.append(save_human_codes(hw[["id", "codes", "coders"]],
                                         folder / HUMAN_FILE, overwrite=overwrite, codebook=cb))
     if len(machine):
