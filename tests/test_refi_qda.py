@@ -413,6 +413,49 @@ def test_import_other_tool(tmp_path):
     assert (z.start, z.end) == (138, 262)
 
 
+def test_import_transcript_speakers_notes_and_memos(tmp_path):
+    text = ("Interviewer: Hoe begon het contact met de buurt?\n\n"
+            "Marieke (buurtwerker): Met koffie op het plein, elke dinsdag.\n\n"
+            "Interviewer: En wat leverde dat op?\n\n"
+            "Marieke (buurtwerker): Dat mensen mij gingen aanspreken over hun zorgen.")
+    a = text.index("Dat mensen")
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="MAXQDA 2022">
+ <Users><User guid="11111111-1111-4111-8111-111111111111" name="Aylin"/></Users>
+ <CodeBook><Codes>
+  <Code guid="22222222-2222-4222-8222-222222222222" name="Vertrouwen" isCodable="true"/>
+ </Codes></CodeBook>
+ <Sources>
+  <TextSource guid="33333333-3333-4333-8333-333333333333" name="Transcript Marieke">
+   <PlainTextContent>{text}</PlainTextContent>
+   <PlainTextSelection guid="44444444-4444-4444-8444-444444444444" startPosition="{a}"
+      endPosition="{len(text)}" creatingUser="11111111-1111-4111-8111-111111111111">
+    <Description>Hier kantelt het contact.</Description>
+    <Coding guid="55555555-5555-4555-8555-555555555555"
+        creatingUser="11111111-1111-4111-8111-111111111111">
+     <CodeRef targetGUID="22222222-2222-4222-8222-222222222222"/></Coding>
+   </PlainTextSelection>
+  </TextSource>
+ </Sources>
+ <Notes><Note guid="66666666-6666-4666-8666-666666666666" name="Memo">
+  <PlainTextContent>Eerste ronde.</PlainTextContent></Note></Notes>
+</Project>"""
+    assert schema_errors(qde.encode("utf-8")) == []
+    path = tmp_path / "maxqda.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", qde)
+    with pytest.warns(RefiWaarschuwing):            # a code without track
+        corpus, long, _ = import_qdpx(path)
+    segs = corpus.documents[0].segments
+    assert [s.speakers for s in segs] == [["Interviewer"], ["Marieke"], ["Interviewer"],
+                                          ["Marieke"]]
+    assert segs[0].roles == ["onderzoeker"] and segs[1].roles == ["sociaal professional"]
+    assert list(long["segment_id"]) == [segs[3].id]
+    assert long["notitie"].iloc[0] == "Hier kantelt het contact."
+    assert long["coder"].iloc[0] == "Aylin" and long["source"].iloc[0] == "mens"
+    assert corpus.meta["notities"] == [{"naam": "Memo", "tekst": "Eerste ronde."}]
+
+
 def test_import_skips_text_that_is_missing_from_the_zip(tmp_path):
     src = REFI / "qualcoder_stijl.qdpx"
     bad = _rezip(src, tmp_path / "x.qdpx",

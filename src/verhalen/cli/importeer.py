@@ -121,7 +121,7 @@ def _write_project(corpus, long, cb, out: Path, overwrite: bool) -> None:
         written.append(write_codes_jsonl(mw, folder / "codes.jsonl", overwrite=overwrite))
     if len(long):
         sel = long[["segment_id", "code", "source", "coder", "doc_id", "start", "end",
-                    "selectie"]].copy()
+                    "selectie", "notitie"]].copy()
         sel.insert(7, "citaat", [" | ".join(e) if isinstance(e, list) else ""
                                  for e in long["evidence"]])
         sel = sel.rename(columns={"source": "bron"})

@@ -740,8 +740,27 @@ def _paragraph_segments(doc: Document, nlp=None) -> None:
             segs.append(Segment(id=f"{doc.id}-{idx:04d}", doc_id=doc.id, index=idx,
                                 text=text[x:y], start=x, end=y))
     doc.segments = segs
+    _transcript_speakers(doc)
     if segs:
         add_sentences(doc, nlp)
+
+
+def _transcript_speakers(doc: Document) -> None:
+    """In a transcript ("Interviewer: …", "Marieke: …" turns) each turn gets its speaker; the
+    label stays in the text, so the selection offsets keep pointing at the same words."""
+    from ..lezen.sprekers import GENERIC_LABELS, is_transcript, normalise_role, turn_label
+
+    if not is_transcript([s.text for s in doc.segments]):
+        return
+    speaker, role = None, "onbekend"
+    for seg in doc.segments:
+        lab = turn_label(seg.text)
+        if lab:
+            generic = GENERIC_LABELS.get(lab[0].lower())
+            speaker = generic[0] if generic else lab[0]
+            role = generic[1] if generic else (normalise_role(lab[1]) if lab[1] else "onbekend")
+        if speaker:
+            seg.speakers, seg.roles = [speaker], [role]
 
 
 def _source_text(src: etree._Element, zf: zipfile.ZipFile, path: Path,
@@ -781,7 +800,9 @@ def import_qdpx(path: str | Path, *, nlp=None) -> tuple[Corpus, pd.DataFrame, Co
     Human codings come back with ``source == "mens"`` (coder = user name); codings by a
     verhalen machine user come back as ``"machine"`` with their confidence. Long codes carry
     extra columns ``doc_id``, ``start``, ``end`` (the selection's exact offsets into the
-    document text) and ``selectie`` (its GUID). Bad input raises ``LeesFout`` naming the file
+    document text), ``selectie`` (its GUID) and ``notitie`` (the selection's memo written in
+    the other tool). Project notes go to ``corpus.meta["notities"]``; in transcripts each
+    turn ("Naam: …") gets its speaker. Bad input raises ``LeesFout`` naming the file
     and place; sources that cannot be read are skipped with a :class:`RefiWaarschuwing`.
     """
     path = Path(path)
@@ -920,12 +941,20 @@ def import_qdpx(path: str | Path, *, nlp=None) -> tuple[Corpus, pd.DataFrame, Co
                     doc.date = _text(val_el)
             corpus.documents.append(doc)
             rows += _selections(text_el, doc, pos_map, users, guid_map, path)
+        el_notes = _kid(root, "Notes")
+        notes = []
+        for nt in (_kids(el_notes, "Note") if el_notes is not None else []):
+            body = _text(_kid(nt, "PlainTextContent")).strip()
+            if body:
+                notes.append({"naam": nt.get("name") or "", "tekst": body})
+        if notes:
+            corpus.meta["notities"] = notes
         if skipped:
             warnings.warn(f"{path}: {len(skipped)} bron(nen) overgeslagen die ik niet als platte "
                           f"tekst kan lezen: {'; '.join(skipped[:10])}"
                           f"{' …' if len(skipped) > 10 else ''}.", RefiWaarschuwing, stacklevel=2)
             corpus.meta["overgeslagen"] = skipped
-    cols = LONG_COLUMNS + ["doc_id", "start", "end", "selectie"]
+    cols = LONG_COLUMNS + ["doc_id", "start", "end", "selectie", "notitie"]
     long = pd.DataFrame(rows, columns=cols)
     if not long.empty:
         long = long.drop_duplicates(subset=["segment_id", "code", "source", "coder",
@@ -1007,6 +1036,8 @@ def _selections(src: etree._Element, doc: Document, pos_map: _OffsetMap,
         if not hit:  # selection between paragraphs (whitespace): nearest segment
             hit = sorted(doc.segments, key=lambda s: min(abs(s.start - a), abs(s.end - z)))[:1]
         quote = doc.text[a:z].strip()
+        note = "" if scores else " ".join(_text(_kid(el, "Description")).split()) \
+            if el is not src else ""
         for cid, uname, machine in cds:
             score, ev = scores.get(cid, (1.0, [])) if machine else (1.0, [])
             for seg in hit:
@@ -1016,6 +1047,7 @@ def _selections(src: etree._Element, doc: Document, pos_map: _OffsetMap,
                     "source": "machine" if machine else "mens",
                     "coder": uname, "doc_id": doc.id, "start": a, "end": z,
                     "selectie": (el.get("guid") or "").strip("{}").lower(),
+                    "notitie": note,
                 })
     return rows
 
