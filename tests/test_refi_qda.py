@@ -250,6 +250,21 @@ def test_export_accepts_wide_codes_and_segments_only_corpus(tmp_path, impact):
     assert list(long["code"]) == ["basishouding"] and long["score"].iloc[0] == pytest.approx(0.8)
 
 
+def test_control_characters_do_not_break_the_xml(tmp_path, impact):
+    """PDF text can hold form feeds and other control characters: the XML drops them, the
+    source text keeps them (offsets stay exact)."""
+    paras = ["Kop\x0c van pagina twee", "Ze luisterde\x07 zonder oordeel."]
+    corpus = Corpus(documents=[_doc("pdf-bundel", paras, title="Bundel\x0b 2024")])
+    long = pd.DataFrame([("pdf-bundel-0001", "basishouding", 0.8, ["«luisterde\x07»"], "machine",
+                          "ensemble")], columns=["segment_id", "code", "score", "evidence",
+                                                 "source", "coder"])
+    out = export_qdpx(corpus, long, impact, tmp_path / "p.qdpx")
+    assert schema_errors(_qde(out)) == []
+    c2, l2, _ = import_qdpx(out)
+    assert c2.documents[0].text == corpus.documents[0].text
+    assert _key(l2) == _key(long)
+
+
 def test_unknown_segments_and_codes_warn(tmp_path, corpus, codes_long, impact):
     extra = pd.DataFrame([("bestaat-niet-0001", "basishouding", 0.5, [], "machine", ""),
                           ("verhaal-bewoner-0001", "nieuw_thema", 0.6, [], "machine", "")],

@@ -83,6 +83,15 @@ class RefiWaarschuwing(UserWarning):
     """Something in a REFI-QDA file was skipped or guessed (the message says what and where)."""
 
 
+#: characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _sx(value: Any) -> str:
+    """A string safe for XML text and attributes (illegal characters dropped)."""
+    return _XML_ILLEGAL.sub("", str(value))
+
+
 def guid_for(kind: str, key: str) -> str:
     """Stable GUID for an object of ``kind`` ("code", "document", "segment", ...) and id."""
     return str(uuid.uuid5(_GUID_NS, f"{kind}:{key}"))
@@ -168,10 +177,10 @@ def _codes_elements(parent: etree._Element, codebook: Codebook, ns: str,
             return
         seen.add(code.id)
         el = etree.SubElement(container, f"{{{ns}}}Code", guid=guid_for("code", code.id),
-                              name=code.label or code.id, isCodable="true")
+                              name=_sx(code.label or code.id), isCodable="true")
         el.set("color", (code.colour or "#888888").upper())
         desc = etree.SubElement(el, f"{{{ns}}}Description")
-        desc.text = code_description(code)
+        desc.text = _sx(code_description(code))
         for child in children.get(code.id, []):
             add_code(el, child, seen)
 
@@ -303,12 +312,13 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
         user_rows[machine_key] = (machine_name, machine_uid)
     creator = next((k for k in user_rows if k.startswith("machine:")), next(iter(user_rows)))
 
-    root = etree.Element(q("Project"), nsmap={None: ns}, name=name or cb.name or "verhalen",
+    root = etree.Element(q("Project"), nsmap={None: ns}, name=_sx(name or cb.name or "verhalen"),
                          origin=ORIGIN)
     root.set("creatingUserGUID", guid_for("user", creator))
     el_users = etree.SubElement(root, q("Users"))
     for key, (uname, uid) in user_rows.items():
-        etree.SubElement(el_users, q("User"), guid=guid_for("user", key), name=uname, id=uid)
+        etree.SubElement(el_users, q("User"), guid=guid_for("user", key), name=_sx(uname),
+                         id=_sx(uid))
 
     if cb.codes:   # the schema wants at least one Code in a CodeBook
         el_cb = etree.SubElement(root, q("CodeBook"))
@@ -319,7 +329,7 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
         el_vars = etree.SubElement(root, q("Variables"))
         for vname, vals in variables.items():
             v = etree.SubElement(el_vars, q("Variable"), guid=guid_for("variable", vname),
-                                 name=vname, typeOfVariable=_variable_type(list(vals.values())))
+                                 name=_sx(vname), typeOfVariable=_variable_type(list(vals.values())))
             etree.SubElement(v, q("Description")).text = {
                 "casus": "Casus-id van het document (verhalen).",
                 "datum": "Datum van het document (verhalen)."}.get(vname, "Documentkenmerk "
@@ -331,7 +341,7 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
     if cases:
         el_cases = etree.SubElement(root, q("Cases"))
         for cid, doc_ids in cases.items():
-            c = etree.SubElement(el_cases, q("Case"), guid=guid_for("case", cid), name=cid)
+            c = etree.SubElement(el_cases, q("Case"), guid=guid_for("case", cid), name=_sx(cid))
             for d in doc_ids:
                 etree.SubElement(c, q("SourceRef"), targetGUID=guid_for("document", d))
 
@@ -348,20 +358,20 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
         dguid = guid_for("document", doc.id)
         files[f"sources/{dguid}.txt"] = text
         src = etree.SubElement(el_sources, q("TextSource"), guid=dguid,
-                               name=doc.title or doc.id, plainTextPath=f"internal://{dguid}.txt")
+                               name=_sx(doc.title or doc.id), plainTextPath=f"internal://{dguid}.txt")
         desc = [f"Document-id: {doc.id}"]
         if doc.source:
             desc.append(f"Bron: {doc.source}")
         if doc.case_id:
             desc.append(f"Casus: {doc.case_id}")
-        etree.SubElement(src, q("Description")).text = "\n".join(desc)
+        etree.SubElement(src, q("Description")).text = _sx("\n".join(desc))
         for seg in doc.segments:
             rows = by_seg.get(seg.id)
             if not rows:
                 continue
             a, z = spans[seg.id]
             sel = etree.SubElement(src, q("PlainTextSelection"), guid=guid_for("segment", seg.id),
-                                   name=seg.id, startPosition=str(a), endPosition=str(z))
+                                   name=_sx(seg.id), startPosition=str(a), endPosition=str(z))
             lines = [f"Segment: {seg.id}"]
             done: set[tuple[str, str]] = set()
             codings = []
@@ -383,7 +393,7 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
                     lines.append(f"{code} ({labels.get(code, code)}): zekerheid "
                                  f"{score:.4f}, {uname}{ev_txt}")
                 codings.append((code, ukey))
-            etree.SubElement(sel, q("Description")).text = "\n".join(lines)
+            etree.SubElement(sel, q("Description")).text = _sx("\n".join(lines))
             for code, ukey in codings:
                 cd = etree.SubElement(sel, q("Coding"),
                                       guid=guid_for("coding", f"{seg.id}|{code}|{ukey}"),
@@ -398,10 +408,10 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
             val = vals[doc.id]
             tag = {"Boolean": "BooleanValue", "Integer": "IntegerValue",
                    "Float": "FloatValue"}.get(vtype, "TextValue")
-            etree.SubElement(vv, q(tag)).text = (str(val).lower() if vtype == "Boolean"
-                                                 else str(val))
+            etree.SubElement(vv, q(tag)).text = _sx(str(val).lower() if vtype == "Boolean"
+                                                    else str(val))
     if cb.description:
-        etree.SubElement(root, q("Description")).text = cb.description
+        etree.SubElement(root, q("Description")).text = _sx(cb.description)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml, files
 
@@ -442,7 +452,7 @@ def export_qdpx(corpus: Corpus, codes_long: Any, codebook: Any, path: str | Path
     doc_lines = "".join(json.dumps({k: v for k, v in d.to_record().items() if k != "text"},
                                    ensure_ascii=False) + "\n" for d in corpus.documents)
     entries = [("project.qde", xml)]
-    entries += [(p, t.encode("utf-8")) for p, t in files.items()]
+    entries += [(p, t.encode("utf-8", errors="replace")) for p, t in files.items()]
     entries += [(_EXTRA_SEGMENTS, seg_lines.encode("utf-8")),
                 (_EXTRA_DOCUMENTS, doc_lines.encode("utf-8"))]
     cb = _as_codebook(codebook)
