@@ -162,12 +162,13 @@ def decide_hyphen(left: str, right: str, doc_words: set[str], doc_hyphenated: se
 # detection helpers
 def normalise_chars(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
     text = re.sub(r"[\u00a0\u2007\u202f\u2009]", " ", text)
     for lig, rep in (("ﬁ", "fi"), ("ﬂ", "fl"), ("ﬀ", "ff"), ("ﬃ", "ffi"), ("ﬄ", "ffl")):
         text = text.replace(lig, rep)
-    return text
+    # NFC last: a removed soft hyphen between a letter and its accent lets them compose
+    # (normalising twice must give the same text)
+    return unicodedata.normalize("NFC", text)
 
 
 def looks_like_pdf_export(text: str) -> bool:
