@@ -80,8 +80,8 @@ def load_project_codes(folder: Path, codes: str | None, human: str | None, codeb
             wide["source"] = "machine"
         wide["source"] = wide["source"].where(wide["source"].isin(["mens", "machine"]),
                                               "machine")
-        coder = "ensemble"
-        wide["coder"] = [("" if s == "mens" else coder) for s in wide["source"]]
+        if "coder" not in wide.columns:   # codes.jsonl does not say which coder ran
+            wide["coder"] = ""
         parts.append(wide_to_long(wide))
     hpath = Path(human) if human else folder / HUMAN_DEFAULT
     if human and not hpath.exists():
