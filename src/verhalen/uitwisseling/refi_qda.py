@@ -257,7 +257,8 @@ def _doc_variables(corpus: Corpus) -> dict[str, dict[str, Any]]:
 
 def _user_for(source: str, coder: str, users: Mapping[str, str] | None) -> tuple[str, str, str]:
     """(key, display name, id attribute) of the user who made a code."""
-    coder = str(coder or "").strip()
+    coder = "" if coder is None or (isinstance(coder, float) and coder != coder) else \
+        str(coder).strip()
     if source == "mens":
         name = (users or {}).get(coder) or coder or HUMAN_DEFAULT
         return f"mens:{coder}", name, f"verhalen:mens:{coder or HUMAN_DEFAULT}"
