@@ -249,6 +249,7 @@ def test_cli_exporteer_then_importeer(project, tmp_path):
     human = load_human_codes(back / "menselijke_codes.jsonl")
     assert {r["id"]: r["codes"] for r in human.to_dict("records")} == {
         "interview-anouk-0000": ["basishouding"], "verhaal-geertje-0000": ["eigen_stem"]}
+
     machine = read_codes(back / "codes.jsonl")
     assert {r["id"]: sorted(r["codes"]) for r in machine.to_dict("records")} == {
         "interview-anouk-0000": ["basishouding"],

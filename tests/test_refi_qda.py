@@ -618,3 +618,19 @@ def test_cli_importeer_qdpx_and_qdc(tmp_path, capsys):
     bad.write_bytes(b"\x00\x01")
     assert main(["importeer", str(bad), "--uit", str(tmp_path / "x")]) == 1
     assert "kapot.qdpx" in capsys.readouterr().err
+
+
+def test_cli_importeer_then_exporteer_keeps_coders(tmp_path):
+    """QualCoder project → verhalen folder → .qdpx: every human code keeps its coder."""
+    from verhalen.cli.main import main
+
+    folder = tmp_path / "project"
+    assert main(["importeer", str(REFI / "qualcoder_stijl.qdpx"), "--uit", str(folder)]) == 0
+    assert main(["exporteer", str(folder), "--uit", str(tmp_path / "terug.qdpx")]) == 0
+    with pytest.warns(RefiWaarschuwing):
+        _, first, _ = import_qdpx(REFI / "qualcoder_stijl.qdpx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RefiWaarschuwing)
+        _, again, _ = import_qdpx(tmp_path / "terug.qdpx")
+    key = lambda df: sorted(zip(df.segment_id, df.code, df.source, df.coder))  # noqa: E731
+    assert key(again) == key(first)

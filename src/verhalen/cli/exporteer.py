@@ -90,7 +90,13 @@ def load_project_codes(folder: Path, codes: str | None, human: str | None, codeb
         hw = load_human_codes(hpath, segments_df=segs, codebook=codebook)
         if "coder" not in hw.columns:
             hw["coder"] = ""
-        parts.append(wide_to_long(hw, source="mens"))
+        hl = wide_to_long(hw, source="mens")
+        if "coders" in hw.columns and len(hl):   # {code: "Sanne"} as 'verhalen importeer' writes
+            who = {str(r["id"]): r["coders"] for r in hw.to_dict("records")
+                   if isinstance(r.get("coders"), dict)}
+            hl["coder"] = [who.get(sid, {}).get(code) or c for sid, code, c
+                           in zip(hl["segment_id"], hl["code"], hl["coder"])]
+        parts.append(hl)
     if not parts:
         return empty_long(), None
     long = pd.concat(parts, ignore_index=True)

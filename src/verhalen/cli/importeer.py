@@ -107,9 +107,12 @@ def _write_project(corpus, long, cb, out: Path, overwrite: bool) -> None:
     machine = long[long["source"] == "machine"] if not long.empty else long
     if len(human):
         hw = long_to_wide(human)
-        coders = human.groupby("segment_id")["coder"].agg(
-            lambda s: sorted({str(x) for x in s if str(x)}))
-        hw["coders"] = hw["id"].map(coders).map(lambda v: v if isinstance(v, list) else [])
+        by_code: dict[str, dict[str, str]] = {}      # segment → code → "Sanne, Jelle"
+        for (sid, code), names in human.groupby(["segment_id", "code"])["coder"]:
+            names = ", ".join(dict.fromkeys(str(x) for x in names if str(x)))
+            if names:
+                by_code.setdefault(str(sid), {})[str(code)] = names
+        hw["coders"] = [by_code.get(sid, {}) for sid in hw["id"]]
         kept = _backup(folder / HUMAN_FILE)
         if kept:
             print(f"  eerdere menselijke codes bewaard als {kept}")
