@@ -575,6 +575,15 @@ def test_no_external_entities(tmp_path):
     with pytest.warns(RefiWaarschuwing):
         cb = import_qdc(p)
     assert "GEHEIM" not in cb.codes[0].definition
+    # entity expansion bombs are refused quickly, with the project's own error
+    lol = ('<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+           + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'
+                     for i in range(8)) + "]>")
+    p.write_text(lol + "<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes>"
+                 "<Code guid='a1000000-0000-4000-8000-000000000001' name='A' isCodable='true'>"
+                 "<Description>&i;</Description></Code></Codes></CodeBook>", encoding="utf-8")
+    with pytest.raises(LeesFout, match="e.qdc"):
+        import_qdc(p)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -524,7 +524,7 @@ def _where(el: etree._Element) -> str:
 
 
 def _parse_xml(data: bytes, path: Path, member: str | None = None) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
     where = f"{member}" if member else None
     try:
         return etree.fromstring(data, parser)
