@@ -280,7 +280,7 @@ def generate(n: int, folder: Path, batch: int, seed: int) -> list[Path]:
 def _rss_mb() -> float:
     """Current resident memory of this process (MB)."""
     with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _peak_mb() -> float:
@@ -387,6 +387,32 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str) -> 
             "cache_misses": getattr(inner, "misses", 0), "sporen": profile_note}
 
 
+def cli_pass(data: Path, out: Path, cache_dir: Path) -> dict:
+    """The product's own path on the whole corpus at once: ``verhalen lees`` on the folder,
+    then ``verhalen codeer`` on the project (with the embedding cache of the runs before)."""
+    import contextlib
+
+    os.environ["VERHALEN_CACHE"] = str(cache_dir)
+    from verhalen.cli.main import main as cli
+
+    if out.exists():
+        shutil.rmtree(out)
+    times = {}
+    sink = io.StringIO()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(sink):
+        rc1 = cli(["lees", str(data), "--uit", str(out)])
+    times["lees"] = time.perf_counter() - t0
+    rss_after_lees = _rss_mb()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(sink):
+        rc2 = cli(["codeer", str(out), "--stil"])
+    times["codeer"] = time.perf_counter() - t0
+    n_seg = sum(1 for _ in open(out / "segments.jsonl", encoding="utf-8"))
+    return {"rc": [rc1, rc2], "tijden": times, "n_segmenten": n_seg, "piek_mb": _peak_mb(),
+            "rss_na_lees": rss_after_lees}
+
+
 def _print_pass(label: str, r: dict) -> None:
     t = r["tijden"]
     per_min = r["n_segmenten"] / max(r["totaal"], 1e-9) * 60
@@ -401,9 +427,9 @@ def _print_pass(label: str, r: dict) -> None:
     print(f"  schrijven                  {t['schrijven']:8.1f} s")
     print(f"  sporen (track_profile)     {t['sporen']:8.1f} s  — {r['sporen']}")
     print(f"  totaal                     {r['totaal']:8.1f} s  →  {per_min:,.0f} segmenten/min")
-    print(f"  geheugen: piek {r['piek_mb']:,.0f} MB (ru_maxrss); na eerste batch "
-          f"{r['rss_eerste_batch']:,.0f} MB, na laatste {r['rss_laatste_batch']:,.0f} MB, "
-          f"hoogste na een batch {r['rss_max_batch']:,.0f} MB")
+    print(f"  geheugen: piek {r['piek_mb']:,.0f} MiB (ru_maxrss); na eerste batch "
+          f"{r['rss_eerste_batch']:,.0f} MiB, na laatste {r['rss_laatste_batch']:,.0f} MiB, "
+          f"hoogste na een batch {r['rss_max_batch']:,.0f} MiB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -418,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--coder", choices=("ensemble", "regels"), default="ensemble")
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--alleen-genereren", action="store_true")
+    ap.add_argument("--ook-cli", action="store_true",
+                    help="daarna ook 'verhalen lees' + 'verhalen codeer' op het hele corpus in "
+                    "één keer (met de gevulde cache): tijd en piekgeheugen van dat pad")
     ap.add_argument("--_pass", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -426,7 +455,10 @@ def main(argv: list[str] | None = None) -> int:
     data = out / "verhalen"
     if args._pass is not None:   # child process: one run, figures as JSON on stdout
         files = sorted(data.glob("deel_*.csv"))
-        r = one_pass(files, out / f"run_{args._pass}", cache, args.coder)
+        if args._pass == "cli":
+            r = cli_pass(data, out / "run_cli", cache)
+        else:
+            r = one_pass(files, out / f"run_{args._pass}", cache, args.coder)
         print("RESULT " + json.dumps(r))
         return 0
 
@@ -445,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     if cache.exists():
         shutil.rmtree(cache)
     results = []
-    for k in (1, 2):
+    for k in (1, 2) + (("cli",) if args.ook_cli else ()):
         t0 = time.perf_counter()
         proc = subprocess.run([sys.executable, __file__, "--uit", str(out), "--n", str(args.n),
                                "--batch", str(args.batch), "--coder", args.coder,
@@ -459,6 +491,13 @@ def main(argv: list[str] | None = None) -> int:
         line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))
         r = json.loads(line[len("RESULT "):])
         r["wand"] = wall
+        if k == "cli":
+            print(f"\n== CLI-pad op het hele corpus in één keer (met cache) ==")
+            print(f"  verhalen lees {r['tijden']['lees']:.1f} s, verhalen codeer "
+                  f"{r['tijden']['codeer']:.1f} s ({r['n_segmenten']:,} segmenten; exitcodes "
+                  f"{r['rc']}); geheugen na lees {r['rss_na_lees']:,.0f} MiB, piek "
+                  f"{r['piek_mb']:,.0f} MiB; proces totaal {wall:.1f} s")
+            continue
         results.append(r)
         label = ("run 1: lege embeddingcache" if k == 1 else "run 2: met embeddingcache")
         _print_pass(f"{label} (proces totaal {wall:.1f} s incl. Python-start en imports)", r)
@@ -466,8 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== samenvatting ==")
     words = a["n_woorden"]
     print(f"  {a['n_documenten']:,} verhalen, {words:,} woorden, {a['n_segmenten']:,} segmenten")
-    print(f"  run 1: {a['wand']:.1f} s ({a['wand'] / 60:.1f} min), piek {a['piek_mb']:,.0f} MB")
-    print(f"  run 2: {b['wand']:.1f} s ({b['wand'] / 60:.1f} min), piek {b['piek_mb']:,.0f} MB")
+    print(f"  run 1: {a['wand']:.1f} s ({a['wand'] / 60:.1f} min), piek {a['piek_mb']:,.0f} MiB")
+    print(f"  run 2: {b['wand']:.1f} s ({b['wand'] / 60:.1f} min), piek {b['piek_mb']:,.0f} MiB")
     print(f"  versnelling met cache: {a['wand'] / max(b['wand'], 1e-9):.1f}× (hele run), "
           f"{a['tijden']['embeddings'] / max(b['tijden']['embeddings'], 1e-9):.1f}× (embeddings)")
     print(f"  doelen: ≤ 10 min → {'gehaald' if a['wand'] <= 600 else 'NIET gehaald'}; "
