@@ -31,6 +31,13 @@ DUTCH = {"de", "het", "een", "en", "van", "je", "is", "niet", "met", "dat", "die
 ENGLISH = {"the", "and", "of", "is", "to", "with", "this", "that", "for", "you", "are", "be"}
 
 
+@pytest.fixture(autouse=True)
+def _venv_kernel_first(monkeypatch):
+    """Kernel 'python3' from this environment's own Jupyter paths (.venv/share/jupyter), even
+    when the user has a 'python3' kernelspec of another Python in ~/.local/share/jupyter."""
+    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "1")
+
+
 def _read(path: Path):
     return nbformat.read(path, as_version=4)
 
@@ -184,3 +191,23 @@ def _check_outputs(stem: str, out: Path, done) -> None:
     }.get(stem, [])
     for name in expected:
         assert (out / name).exists(), f"{stem}: {name} ontbreekt in {out}"
+
+
+@pytest.mark.slow
+def test_rerun_never_overwrites_earlier_output(tmp_path):
+    """Running 01 into a UITVOER that holds an earlier project folder stops with a Dutch
+    refusal and leaves it as it was; OVERSCHRIJF = True replaces it."""
+    papermill = pytest.importorskip("papermill")
+    path = NB_DIR / "01_inlezen.ipynb"
+    params = _parameters_for(path, _parameter_names(_read(path)), tmp_path)
+    out = Path(params["UITVOER"])
+    out.mkdir(parents=True)
+    (out / "segments.jsonl").write_text("mijn eigen werk\n", encoding="utf-8")
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        papermill.execute_notebook(str(path), str(tmp_path / "tweede.ipynb"), parameters=params,
+                                   cwd=str(tmp_path), kernel_name="python3", progress_bar=False)
+    assert info.value.ename == "OverschrijfFout"
+    assert "OVERSCHRIJF = True" in info.value.evalue
+    assert (out / "segments.jsonl").read_text(encoding="utf-8") == "mijn eigen werk\n"
+    _execute(path, tmp_path, {**params, "OVERSCHRIJF": True})
+    assert (out / "segments.jsonl").read_text(encoding="utf-8").startswith("{")
