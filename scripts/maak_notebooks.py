@@ -573,10 +573,11 @@ print(f"leerset: {len(leer)} segmenten, toetsset: {len(toets)} segmenten")
         md("""
 ## 4. Vóór en ná het leren
 **Vóór**: de coder zoals hij uit de doos komt (alleen het codeboek). **Ná**: dezelfde coder, maar
-nu getraind (`fit`) op jouw leerset. Hij leert per code hoe zwaar de indicatorwoorden, de
+nu getraind (`fit`) op jouw leerset. Elke coder codeert het hele corpus, zoals je hem zou
+gebruiken; we beoordelen alleen de segmenten van de toetsset. Hij leert per code hoe zwaar de indicatorwoorden, de
 betekenisgelijkenis en een eigen model op jouw voorbeelden moeten wegen, en waar de drempel
-ligt. Voor een code met minder dan drie voorbeelden in je leerset blijft hij het codeboek volgen.
-We leren in twee rondes: eerst met een handvol (de helft van de leerset), dan met de hele leerset.
+ligt. Voor een code met minder dan drie voorbeelden in je leerset blijft hij het codeboek volgen:
+de kolom `codes met genoeg voorbeelden` telt voor hoeveel codes de leerset er al genoeg heeft. We leren in twee rondes: eerst met een handvol (de helft van de leerset), dan met de hele leerset.
 """),
         code("""
 from verhalen.coderen import default_coder
@@ -593,12 +594,18 @@ rondes[f"ná {half} eigen codes"] = (default_coder(codeboek, embedder=embedder).
 na = default_coder(codeboek, embedder=embedder).fit(leer, Y)
 rondes[f"ná {len(leer)} eigen codes"] = (na, len(leer))
 
-metingen, evaluaties = [], {}
+# each coder codes the whole corpus (as you would use it); we score only the test set
+metingen, evaluaties, voorstellen = [], {}, {}
 for naam, (c, n) in rondes.items():
-    ev = evaluate(referentie, c.code(toets), codeboek, n_bootstrap=0)
+    alles = c.code(segmenten)
+    voorstellen[naam] = alles.set_index("id")
+    ev = evaluate(referentie, alles[alles["id"].isin(toets_ids)], codeboek, n_bootstrap=0)
     evaluaties[naam] = ev
     s = ev.summary
-    metingen.append({"ronde": naam, "eigen codes": n, "micro-F1": s["micro_f1"], "macro-F1": s["macro_f1"],
+    # codes with enough examples (min_positives, default 3) in this round's training set
+    genoeg = sum(sum(code in y for y in Y[:n]) >= c.min_positives for code in codeboek.ids) if n else 0
+    metingen.append({"ronde": naam, "eigen codes": n, "codes met genoeg voorbeelden": genoeg,
+                     "micro-F1": s["micro_f1"], "macro-F1": s["macro_f1"],
                      "precisie": s["micro_precision"], "recall": s["micro_recall"], "kappa": s["mean_kappa"]})
 metingen = pd.DataFrame(metingen)
 metingen.round(3)
@@ -606,7 +613,7 @@ metingen.round(3)
         code("""
 import plotly.express as px
 
-lang = metingen.melt(id_vars=["ronde", "eigen codes"], value_vars=["micro-F1", "macro-F1", "precisie", "recall"],
+lang = metingen.melt(id_vars=["ronde", "eigen codes", "codes met genoeg voorbeelden"], value_vars=["micro-F1", "macro-F1", "precisie", "recall"],
                      var_name="maat", value_name="waarde")
 fig = px.line(lang, x="eigen codes", y="waarde", color="maat", markers=True,
               title=f"Overeenstemming met jouw codes op de toetsset ({len(toets)} segmenten)",
@@ -643,8 +650,8 @@ vóór en ná voorstelt, met zijn zekerheid. Let vooral op segmenten waar hij he
 soms zie je dan een fout in je eigen codering, soms een grens van de computer.
 """),
         code("""
-codes_voor = voor.code(toets).set_index("id")
-codes_na = na.code(toets).set_index("id")
+codes_voor = voorstellen[namen[0]]
+codes_na = voorstellen[namen[-1]]
 def toon(r):
     return ", ".join(f"{c} ({r['scores'][c]:.2f})" for c in r["codes"]) or "—"
 pd.DataFrame([{"segment": i, "tekst": " ".join(seg.loc[i, "text"].split())[:90] + "…",
