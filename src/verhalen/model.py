@@ -144,7 +144,7 @@ class Corpus:
 
     def add(self, doc: Document) -> Document:
         """Add a document, making its id unique within the corpus (stable: -2, -3, ...)."""
-        ids = {d.id for d in self.documents}
+        ids = self._id_set()
         if doc.id in ids:
             base, n = doc.id, 2
             while f"{base}-{n}" in ids:
@@ -154,7 +154,18 @@ class Corpus:
                 seg.doc_id = doc.id
                 seg.id = f"{doc.id}-{seg.index:04d}"
         self.documents.append(doc)
+        ids.add(doc.id)
+        self._ids_n = len(self.documents)
         return doc
+
+    def _id_set(self) -> set[str]:
+        """The document ids, kept between calls of ``add`` (rebuilding the set for every
+        added document made reading 10,000 stories quadratic); rebuilt when ``documents``
+        was changed directly."""
+        if getattr(self, "_ids_n", -1) != len(self.documents) or not hasattr(self, "_ids"):
+            self._ids = {d.id for d in self.documents}
+            self._ids_n = len(self.documents)
+        return self._ids
 
     # -- DataFrames ---------------------------------------------------------------------
     def segments_df(self) -> pd.DataFrame:

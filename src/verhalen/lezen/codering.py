@@ -7,6 +7,7 @@ that would need U+FFFD replacement characters) raise ``LeesFout`` with a Dutch m
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from pathlib import Path
 
@@ -68,10 +69,15 @@ def _strict(data: bytes, enc: str, path) -> str:
                        plaats=f"regel {line}") from exc
 
 
+#: control characters (Unicode category Cc: U+0000–U+001F, U+007F–U+009F) except tab,
+#: newline, carriage return and form feed; a regex instead of unicodedata per character
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _looks_like_text(text: str) -> bool:
     if not text:
         return False
-    bad = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    bad = len(_CONTROL.findall(text))
     return bad / len(text) <= MAX_CONTROL_SHARE
 
 

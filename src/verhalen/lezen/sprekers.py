@@ -297,7 +297,7 @@ def find_person_names(text: str, first_names: frozenset[str] | None = None) -> l
     for m in re.finditer(rf"\b(?=({_CAP})\s+({_PARTICLE_RE}?{_CAP}))", text):
         first, last = m.group(1), m.group(2)
         if first in first_names and last.split()[-1].lower() not in NOT_NAMES \
-                and last.split()[-1] not in first_names | {"Centraal"}:
+                and last.split()[-1] not in first_names and last.split()[-1] != "Centraal":
             out.append(f"{first} {last}")
         elif first in first_names and last.split()[-1] in first_names:
             # "Vincent Vermeulen" where the surname is also a first name: accept when the
