@@ -494,3 +494,49 @@ def test_interrupted_analyse_keeps_earlier_output(project, stories, monkeypatch,
     for name, data in before.items():
         assert after.get(name) == data, f"{name} is aangetast door een afgebroken analyse"
     assert leftovers(project) == []
+
+
+def test_themas_writes_its_three_files_together(project, monkeypatch):
+    """Ctrl-C between the files of ``verhalen themas``: the earlier three stay as they were."""
+    import pandas as pd
+
+    import verhalen.themas as themas
+
+    state = {"label": "0_buurt"}
+
+    class FakeModel:
+        def __init__(self, **kwargs):
+            pass
+
+        def fit(self, segs):
+            self.assignments_ = pd.DataFrame({
+                "id": segs["id"], "segment_id": segs["id"], "doc_id": segs["doc_id"],
+                "topic": 0, "label": state["label"], "gelijkenis": 0.5})
+            return self
+
+        def summary(self):
+            return "1 thema"
+
+    table = pd.DataFrame({"label": ["0_buurt"], "n": [3], "emergent": [False],
+                          "trefwoorden": [["buurt"]], "citaten": [["een citaat"]],
+                          "citaat_ids": [["x"]]})
+    monkeypatch.setattr(themas, "ThemaModel", FakeModel)
+    monkeypatch.setattr(themas, "align_topics", lambda *a, **k: pd.DataFrame({"topic": [0]}))
+    monkeypatch.setattr(themas, "topic_table", lambda *a, **k: table)
+    argv = ["themas", str(project), "--uit", str(project), "--geen-codering", "--overschrijf"]
+    assert main(argv) == 0                         # the fakes work: three files written
+    before = snapshot(project)
+    real = opslag._write
+    calls = []
+
+    def interrupted(tmp, data):
+        calls.append(tmp)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(tmp, data)
+
+    monkeypatch.setattr(opslag, "_write", interrupted)
+    state["label"] = table.loc[0, "label"] = "0_anders"   # every file would change
+    assert main(argv) == 130
+    assert len(calls) == 2
+    assert snapshot(project) == before and leftovers(project) == []

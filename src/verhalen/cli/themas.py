@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from ..coderen.codeboek import load_codebook
     from ..embed import get_embedder
     from ..model import load_segments
-    from ..opslag import atomic_write_text, refuse_overwrite
+    from ..opslag import atomic_files, refuse_overwrite
     from ..themas import ThemaModel, align_topics, topic_table
 
     src, out = Path(args.map), Path(args.uit)
@@ -60,13 +60,14 @@ def run(args: argparse.Namespace) -> int:
                          "topic": int(r["topic"]), "label": r["label"],
                          "gelijkenis": round(float(r["gelijkenis"]), 4)}, ensure_ascii=False)
              + "\n" for r in model.assignments_.to_dict("records")]
-    atomic_write_text(targets[0], "".join(lines))
     csv = tab.copy()
     csv["trefwoorden"] = csv["trefwoorden"].map("; ".join)
     csv["citaten"] = csv["citaten"].map(lambda qs: " | ".join(qs))
     csv["citaat_ids"] = csv["citaat_ids"].map("; ".join)
-    atomic_write_text(targets[1], csv.to_csv(index=False))
-    atomic_write_text(targets[2], alignment.to_csv(index=False))
+    with atomic_files() as group:      # the three files together or not at all
+        group.write_text(targets[0], "".join(lines))
+        group.write_text(targets[1], csv.to_csv(index=False))
+        group.write_text(targets[2], alignment.to_csv(index=False))
     print(f"Thema's ontdekt in {src}: {model.summary()}")
     print(f"Codes gebruikt voor de uitlijning: {codes_note or 'geen (alleen gelijkenis)'}; "
           f"codeboek: {codebook.name}")
