@@ -88,7 +88,8 @@ OFFLINE_FLAGS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"
 #: a small corpus from the demo: plain text, Markdown, .docx, the PDF bundle, the spreadsheet
 SMALL = ["interviews/jongerenwerker_zuid.txt", "interviews/wijkteam_oost.docx",
          "onderzoek/lector_impact_meten.md", "verhalen/ricardo_uit_de_schulden.txt",
-         "verhalen/ervaringsverhalen_leeratelier.xlsx", "bundel_wijkaanpak.pdf", "mensen.csv"]
+         "verhalen/ervaringsverhalen_leeratelier.xlsx", "bundel_wijkaanpak.pdf", "mensen.csv",
+         "metadata.csv", "cijfers/casussen.csv"]
 
 _FETCHING = re.compile(
     r"<(?P<tag>script|link|img|iframe|source|video|audio|embed|object|track|input)\b"
@@ -191,6 +192,23 @@ def test_full_analysis_without_network(geen_netwerk, demo_dir, tmp_path, monkeyp
         assert (out / name).stat().st_size > 0, name
     if "themas" in ran:
         assert (out / "themas.jsonl").stat().st_size > 0
+    # the mixed-methods section of the report (the case figures joined to the stories)
+    import pandas as pd
+
+    from verhalen.codes import read_codes, wide_to_long
+    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.mixed import find_numbers, report_section
+    from verhalen.model import Corpus
+
+    numbers = find_numbers(corpus)
+    assert numbers is not None
+    segs = Corpus.load(out).segments_df()
+    assert segs["case_id"].notna().any()
+    section = report_section(numbers, segs, wide_to_long(read_codes(out / "codes.jsonl")),
+                             load_codebook("impact"))
+    assert section.startswith("<section") and external_fetches(section) == []
+    assert isinstance(pd.read_csv(numbers), pd.DataFrame)
+    assert geen_netwerk == [], geen_netwerk
     if "analyse" in ran or "rapport" in ran:
         html_path = out / "rapport.html"
         assert html_path.exists(), f"geen rapport.html na {ran}"
