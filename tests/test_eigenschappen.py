@@ -336,3 +336,72 @@ def test_pdf_damaged(nlp, small_pdf, pos, byte, cut):
             continue
         for d in corpus.documents:
             check_document(d)
+
+
+# -- other files a user hands us: human codes, segment JSONL, people table, metadata, codebook
+_LINES = ['{"id": 1, "codes": ["basishouding"]}', '{"id": "a"}', '{"codes": 3}', "[1,2]", "null",
+          '{"id": null, "codes": null}', "id,codes", "a;b", '"', "{", "naam,rol", "Kees,bewoner",
+          "bestand,titel", "x.txt,T", "- a", "codes:", "  - id: x", "naam: y", "", ",,",
+          '{"id": "s", "codes": [1]}', '{"id": "s", "codes": "basishouding"}', "2",
+          '{"id": "s", "text": "Een verhaal."}', "id,code", "s,basishouding", "\ufeffid,codes"]
+user_file = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.lists(st.sampled_from(_LINES), max_size=8).map(lambda ls: "\n".join(ls).encode("utf-8")))
+
+
+@FAST
+@given(user_file, st.sampled_from([".jsonl", ".csv"]))
+def test_human_codes_files_only_own_errors(data, suffix):
+    import warnings
+
+    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.menselijk import load_human_codes
+
+    path = _write(suffix, data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            df = load_human_codes(path, None, load_codebook("impact"))
+        except VerhalenFout as exc:
+            assert str(path) in str(exc)
+            return
+    assert {"id", "codes", "source"} <= set(df.columns)
+    assert (df["source"] == "mens").all()
+
+
+@FAST
+@given(user_file)
+def test_segment_jsonl_only_own_errors(data):
+    from verhalen.model import load_segments
+
+    path = _write(".jsonl", data)
+    try:
+        df = load_segments(path)
+    except VerhalenFout as exc:
+        assert str(path) in str(exc)
+        return
+    assert {"id", "text", "doc_id"} <= set(df.columns)
+
+
+@FAST
+@given(user_file, st.sampled_from(["people", "metadata", "codebook"]))
+def test_people_metadata_codebook_only_own_errors(data, kind):
+    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.lezen.bestanden import read_metadata
+    from verhalen.lezen.sprekers import read_people
+
+    if kind == "people":
+        path = _write(".csv", data)
+        call = lambda: read_people(path)  # noqa: E731
+    elif kind == "metadata":
+        path = _write(".csv", data).with_name("metadata.csv")
+        path.write_bytes(data)
+        call = lambda: read_metadata(path.parent)  # noqa: E731
+    else:
+        path = _write(".yaml", data)
+        call = lambda: load_codebook(path)  # noqa: E731
+    try:
+        call()
+    except VerhalenFout:
+        pass

@@ -77,7 +77,12 @@ def read_codes(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise VerhalenFout(f"{path}: bestand met codes bestaat niet.")
     if path.suffix.lower() == ".csv":
-        df = pd.read_csv(path, dtype=str).fillna("")
+        try:
+            df = pd.read_csv(path, dtype=str).fillna("")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+                ValueError) as exc:
+            raise VerhalenFout(f"{path}: geen leesbare CSV met codes (UTF-8, kolommen 'id' en "
+                               f"'codes'): {str(exc).strip()}") from exc
         if "id" not in df.columns:
             raise VerhalenFout(f"{path}: de CSV heeft een kolom 'id' nodig.")
         if "codes" in df.columns:

@@ -321,9 +321,13 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    out.append(json.loads(line))
+                    rec = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise VerhalenFout(f"{path}, regel {n}: geen geldige JSON ({exc.msg}).") from exc
+                if not isinstance(rec, dict):
+                    raise VerhalenFout(f"{path}, regel {n}: elke regel moet een JSON-object "
+                                       "zijn ({\"id\": ..., ...}).")
+                out.append(rec)
     except FileNotFoundError as exc:
         raise VerhalenFout(f"{path}: bestand bestaat niet.") from exc
     except UnicodeDecodeError as exc:
