@@ -32,10 +32,23 @@ __all__ = ["atomic_path", "atomic_write_text", "atomic_write_bytes", "atomic_fil
            "refuse_human_codes"]
 
 
+_UMASK: int | None = None
+
+
 def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """The process umask, read once (from /proc where possible: setting and restoring it
+    would briefly change it for other threads)."""
+    global _UMASK
+    if _UMASK is None:
+        try:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                line = next(ln for ln in fh if ln.startswith("Umask:"))
+            _UMASK = int(line.split()[1], 8)
+        except (OSError, StopIteration, ValueError, IndexError):
+            mask = os.umask(0)
+            os.umask(mask)
+            _UMASK = mask
+    return _UMASK
 
 
 def _temp_for(path: Path) -> Path:
