@@ -574,9 +574,9 @@ print(f"leerset: {len(leer)} segmenten, toetsset: {len(toets)} segmenten")
 ## 4. Vóór en ná het leren
 **Vóór**: de coder zoals hij uit de doos komt (alleen het codeboek). **Ná**: dezelfde coder, maar
 nu getraind (`fit`) op jouw leerset. Elke coder codeert het hele corpus, zoals je hem zou
-gebruiken; we beoordelen alleen de segmenten van de toetsset. Hij leert per code hoe zwaar de indicatorwoorden, de
-betekenisgelijkenis en een eigen model op jouw voorbeelden moeten wegen, en waar de drempel
-ligt. Voor een code met minder dan drie voorbeelden in je leerset blijft hij het codeboek volgen:
+gebruiken; we beoordelen alleen de segmenten van de toetsset. Bij het leren traint de coder een
+eigen model op jouw voorbeelden en leert hij hoe zwaar dat model, de indicatorwoorden en de
+betekenisgelijkenis moeten wegen, en waar de drempel ligt. Voor een code met minder dan drie voorbeelden in je leerset blijft hij het codeboek volgen:
 de kolom `codes met genoeg voorbeelden` telt voor hoeveel codes de leerset er al genoeg heeft. We leren in twee rondes: eerst met een handvol (de helft van de leerset), dan met de hele leerset.
 """),
         code("""
@@ -692,8 +692,8 @@ print("Sjabloon om verder te coderen:", sjabloon.resolve())
 """),
         md("""
 ## Tot slot
-Met een handvol codes leert de coder vooral **waar de drempel ligt** voor de codes die je vaak
-gaf; codes die je zelden gaf, blijft hij uit het codeboek halen. Verwacht dus geen wonderen van
+Met een handvol codes kan de coder maar weinig leren, en alleen voor de codes die je vaak gaf;
+codes die je zelden gaf, blijft hij uit het codeboek halen. Verwacht dus geen wonderen van
 tien segmenten: meet het, zoals hierboven, op segmenten die hij niet zag. Gebruik je codes met de
 opdrachtregel: `verhalen codeer MAP --menselijk mijn_codes.jsonl`
 (zie `verhalen codeer --help`).
