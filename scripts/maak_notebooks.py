@@ -687,8 +687,12 @@ schrijver = csv.writer(buffer)
 schrijver.writerow(["id", "codes", "voorstel_computer", "tekst"])
 for r in volgende.itertuples():
     schrijver.writerow([r.id, "", r.voorstel.replace(", ", ";"), " ".join(str(r.text).split())])
-sjabloon = atomic_write_text(Path(UITVOER) / "nog_te_coderen.csv", buffer.getvalue())
-print("Sjabloon om verder te coderen:", sjabloon.resolve())
+sjabloon = Path(UITVOER) / "nog_te_coderen.csv"
+if sjabloon.exists():   # you may have filled it in already: never overwritten
+    print(f"{sjabloon} bestaat al en blijft staan (misschien heb je het al ingevuld).")
+else:
+    atomic_write_text(sjabloon, buffer.getvalue())
+    print("Sjabloon om verder te coderen:", sjabloon.resolve())
 """),
         md("""
 ## Tot slot
