@@ -211,3 +211,23 @@ def test_rerun_never_overwrites_earlier_output(tmp_path):
     assert (out / "segments.jsonl").read_text(encoding="utf-8") == "mijn eigen werk\n"
     _execute(path, tmp_path, {**params, "OVERSCHRIJF": True})
     assert (out / "segments.jsonl").read_text(encoding="utf-8").startswith("{")
+
+
+@pytest.mark.slow
+def test_own_codes_are_kept_on_a_rerun(tmp_path):
+    """03 into a UITVOER holding the student's earlier codes and a filled-in sheet: the earlier
+    line stays first, byte for byte, only new segments are appended, the sheet is untouched."""
+    path = NB_DIR / "03_leren_van_eigen_codes.ipynb"
+    params = _parameters_for(path, _parameter_names(_read(path)), tmp_path)
+    out = Path(params["UITVOER"])
+    out.mkdir(parents=True)
+    earlier = ('{"id": "verhalen-ervaringsverhalen-leeratelier-la-01-0000", '
+               '"codes": ["methodische_rugzak"], "opmerking": "eerder zelf gecodeerd"}\n')
+    (out / "mijn_codes.jsonl").write_text(earlier, encoding="utf-8")
+    sheet = "id,codes\nx,basishouding\n"
+    (out / "nog_te_coderen.csv").write_text(sheet, encoding="utf-8")
+    _execute(path, tmp_path, params)
+    lines = (out / "mijn_codes.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[0] == earlier
+    assert len(lines) > 20 and not any("la-01-0000" in line for line in lines[1:])
+    assert (out / "nog_te_coderen.csv").read_text(encoding="utf-8") == sheet
