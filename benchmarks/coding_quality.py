@@ -74,6 +74,9 @@ Measured and NOT kept (no gain, or worse):
   rarest code, 2-3 here): forced 5 folds 0.715 / 0.679 / 0.770, 10 folds 0.724 / 0.676 /
   0.780; the out-of-fold supervised probabilities averaged over two inner splits 0.718 /
   0.686 / 0.777.
+* the codebook's indicators as an extra feature block of the supervised coder inside the
+  ensemble (indicator_weight 0.5): 0.702 / 0.670 / 0.760; class-balanced weights in the
+  shared stacker: 0.728 / 0.698 / 0.784 (same as unweighted within noise; not adopted).
 
 Conclusion: the learning targets for micro (>= 0.70) and macro (>= 0.60) F1 hold; track
 micro-F1 with learning is 0.784 on dev (seed range 0.782-0.787), NOT the 0.80 target.
