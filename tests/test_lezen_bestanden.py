@@ -161,6 +161,44 @@ def test_pdf_furniture_footnotes_hyphens_and_page_breaks(tmp_path, nlp):
     _check(corpus)
 
 
+def test_pdf_layout_gaps_and_font_sizes(tmp_path, nlp):
+    """Paragraph gaps and larger-font headings are read from the layout, not guessed."""
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "opmaak.pdf"
+    c = canvas.Canvas(str(p), pagesize=A4)
+    y = 780
+
+    def line(text, size=11, gap=0):
+        nonlocal y
+        y -= gap
+        c.setFont("Helvetica-Bold" if size > 11 else "Helvetica", size)
+        c.drawString(72, y, text)
+        y -= size + 5
+
+    line("Werken aan vertrouwen", size=16)
+    line("1. Het begin", size=13, gap=10)
+    # the first paragraph ends on a full-width line: only the gap after it shows the break
+    line("De buurtcoach begon met huisbezoeken in de flat aan de Lindelaan en luisterde")
+    line("eerst naar wat bewoners zelf belangrijk vonden, voordat er iets werd gepland.")
+    line("Daarna kwamen de eerste bijeenkomsten in de gemeenschappelijke ruimte, waar", gap=8)
+    line("buren elkaar voor het eerst spraken over de trap, de lift en de kinderen.")
+    line("2. Wat het opleverde", size=13, gap=10)
+    line("Een jaar later kennen de meeste bewoners elkaar bij naam en helpen ze elkaar")
+    line("met boodschappen, en het aantal klachten bij de corporatie is gehalveerd.")
+    c.showPage()
+    c.save()
+    corpus = read_corpus(p, nlp=nlp)
+    segs = _all_segments(corpus)
+    assert [s.text.split()[0] for s in segs] == ["De", "Daarna", "Een"]
+    assert segs[0].text.endswith("voordat er iets werd gepland.")
+    assert [s.section for s in segs] == ["1. Het begin", "1. Het begin", "2. Wat het opleverde"]
+    assert corpus.documents[0].title == "Werken aan vertrouwen"
+    _check(corpus)
+
+
 def test_pdf_without_text_layer(tmp_path):
     pytest.importorskip("reportlab")
     from reportlab.lib.pagesizes import A4

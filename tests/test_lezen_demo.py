@@ -79,3 +79,17 @@ def test_demo_pdf_bundle_is_clean(demo_corpus):
         first_lines = [s.text.split("\n")[0][:40] for s in d.segments]
         # furniture repeated on every page does not open several segments
         assert len(set(first_lines)) == len(first_lines)
+
+
+def test_demo_pdf_paragraphs_and_headings_from_layout(demo_corpus):
+    """Paragraphs ending on a full line are split at the layout gap; headings are sections."""
+    pdfs = [d for d in demo_corpus.documents if d.source.endswith(".pdf")]
+    if not pdfs:
+        pytest.skip("geen PDF in het demo-corpus")
+    segs = [s for d in pdfs for s in d.segments]
+    starts = [s.text[:34] for s in segs]
+    assert "De verhalen staan niet op zichzelf" in starts
+    assert any(st.startswith("Ook over geld") for st in starts)
+    heads = {s.section for s in segs}
+    assert all(re.match(r"^\d\. ", h) for h in heads), heads
+    assert not any(s.text in heads for s in segs)          # no heading as a segment

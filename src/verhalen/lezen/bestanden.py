@@ -153,6 +153,69 @@ def read_docx(path: Path, doc_id: str) -> RawDoc:
     return RawDoc(doc_id, blocks, str(path), title=title)
 
 
+#: Titles PDF producers fill in by themselves ("untitled", "Microsoft Word - verslag.docx").
+PLACEHOLDER_TITLE_RE = re.compile(
+    r"^(?:untitled|naamloos|document\d*|microsoft word\s*-.*|.*\.(?:docx?|odt|rtf|pdf))$", re.I)
+
+
+def _page_text(page) -> tuple[str, list[tuple[bool, float]] | None]:
+    """The page's text layer and, per line of it, what the layout says about that line.
+
+    pypdf's plain extraction drops vertical spacing and font sizes, so a paragraph whose last
+    line is nearly full could not be told apart from the next one, nor a heading from a short
+    body line. Its visitor gives each text chunk's baseline and size; per output line we
+    return ``(gap_before, size)``: whether the distance to the line above is clearly larger
+    than the page's usual line spacing at body size (a paragraph gap), and the line's font
+    size relative to the body size (> 1 for titles and headings). ``None`` when the chunks do
+    not add up to the extracted text (unusual content streams) or the page is too short to
+    tell; the cleaner then relies on the text alone.
+    """
+    parts: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        # baseline in page space: text matrix then current transformation matrix
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        size = abs(font_size * (tm[3] or 1.0) * (cm[3] or 1.0))
+        parts.append((text, y, size))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if not parts or "".join(t for t, _, _ in parts) != text:
+        return text, None
+    # each output line gets the baseline and size of its first visible chunk
+    lines: list[list] = [[None, 0.0]]
+    for chunk, y, size in parts:
+        for k, piece in enumerate(chunk.split("\n")):
+            if k:
+                lines.append([None, 0.0])
+            if piece.strip() and lines[-1][0] is None:
+                lines[-1][0], lines[-1][1] = y, size
+    sizes = sorted(sz for y, sz in lines if y is not None)
+    if len(sizes) < 4 or sizes[len(sizes) // 2] <= 0:
+        return text, None
+    body = sizes[len(sizes) // 2]
+    gaps = []
+    prev = None
+    for y, sz in lines:
+        if y is None:
+            continue
+        if prev is not None and abs(sz - body) < 0.5 and abs(prev[1] - body) < 0.5:
+            gap = prev[0] - y
+            if 0 < gap < 4 * body:
+                gaps.append(gap)
+        prev = (y, sz)
+    spacing = sorted(gaps)[len(gaps) // 2] if len(gaps) >= 3 else None
+    layout: list[tuple[bool, float]] = []
+    prev = None
+    for y, sz in lines:
+        if y is None:
+            layout.append((False, 1.0))
+            continue
+        gap = bool(spacing and prev is not None and prev[0] - y > 1.3 * spacing)
+        layout.append((gap, round(sz / body, 3)))
+        prev = (y, sz)
+    return text, layout
+
+
 def read_pdf(path: Path, doc_id: str) -> RawDoc:
     try:
         from pypdf import PdfReader
@@ -180,17 +243,19 @@ def read_pdf(path: Path, doc_id: str) -> RawDoc:
     except (PdfReadError, Exception) as exc:  # noqa: BLE001 - pypdf raises many kinds
         raise LeesFout(path, f"de PDF kan niet worden gelezen ({type(exc).__name__}); het "
                        "bestand is mogelijk beschadigd.") from exc
-    pages = []
+    pages, layout = [], []
     for i in range(n):
         try:
-            pages.append(reader.pages[i].extract_text() or "")
+            text, lay = _page_text(reader.pages[i])
+            pages.append(text)
+            layout.append(lay)
         except Exception as exc:  # noqa: BLE001
             raise LeesFout(path, f"de tekst van de pagina kan niet worden gelezen "
                            f"({type(exc).__name__}).", plaats=f"pagina {i + 1}") from exc
     if not any(p.strip() for p in pages):
         raise LeesFout(path, "de PDF heeft geen tekstlaag (gescand document?). Maak er eerst "
                        "tekst van met OCR, bijvoorbeeld met ocrmypdf.")
-    cleaned = clean_pdf_text("", pages=pages)
+    cleaned = clean_pdf_text("", pages=pages, layout=layout)
     if not any(b.kind == "paragraph" for b in cleaned.blocks):
         raise LeesFout(path, "na het opschonen bleef geen tekst over.")
     title = ""
@@ -198,6 +263,8 @@ def read_pdf(path: Path, doc_id: str) -> RawDoc:
         title = (reader.metadata.title or "") if reader.metadata else ""
     except Exception:  # noqa: BLE001
         title = ""
+    if PLACEHOLDER_TITLE_RE.match(str(title).strip()):
+        title = ""  # a tool's default, not the author's title: the first heading decides
     return RawDoc(doc_id, cleaned.blocks, str(path), title=str(title).strip(),
                   links=cleaned.links, caption_names=cleaned.caption_names,
                   meta={"paginas": n, "opgeschoond": dict(cleaned.removed)})

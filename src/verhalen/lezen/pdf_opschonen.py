@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 NAV_GLYPH = "\ufffd"
+LARGER_FONT = 1.05  # font size relative to the body above which a layout line is a heading
 TERMINAL = tuple(".!?…:;")
 CLOSERS = "’”\"')]»"
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>”’\"]+", re.I)
@@ -236,6 +237,8 @@ class _Line:
     blank_before: int  # blank lines before it on the page (page start: 0)
     page_start: bool
     trailing_space: bool
+    layout: bool = False   # the PDF's layout is known for this page (gaps, font sizes)
+    size: float = 1.0      # font size relative to the page's body size (layout only)
 
 
 def _person_names_in(line: str, first_names: frozenset[str], known_full: set[str]) -> list[str]:
@@ -259,8 +262,15 @@ def _person_names_in(line: str, first_names: frozenset[str], known_full: set[str
 
 
 def clean_pdf_text(text: str, pages: list[str] | None = None,
-                   first_names: frozenset[str] | None = None) -> Cleaned:
-    """Clean PDF-extracted text into heading and paragraph blocks (see module docstring)."""
+                   first_names: frozenset[str] | None = None,
+                   layout: list[list[tuple[bool, float]] | None] | None = None) -> Cleaned:
+    """Clean PDF-extracted text into heading and paragraph blocks (see module docstring).
+
+    ``layout``: per page, per line of its text, ``(gap_before, relative font size)`` as read
+    from the PDF (``bestanden._page_text``), or None for a page without it. With it a
+    paragraph gap is a blank line and a line in a larger font is a heading; without it the
+    text alone decides.
+    """
     from .sprekers import first_name_set
 
     first_names = first_name_set() if first_names is None else first_names
@@ -272,6 +282,10 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         pages = [normalise_chars(p) for p in pages]
     page_lines = [p.split("\n") for p in pages]
     npages = len(page_lines)
+    page_layout: list[list[tuple[bool, float]] | None] = [None] * npages
+    for pno, lay in enumerate(layout or []):
+        if pno < npages and lay is not None and len(lay) == len(page_lines[pno]):
+            page_layout[pno] = lay
 
     # 1. running headers/footers: short lines repeated at the top/bottom of many pages
     edge_count: Counter = Counter()
@@ -365,14 +379,19 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
                 break
         blank = 0
         first = True
+        lay = page_layout[pno]
         for i, ln in enumerate(lines):
             s = stripped[i]
             if not s:
                 blank += 1
                 continue
+            if lay is not None and lay[i][0]:
+                blank += 1   # a paragraph gap in the layout counts as a blank line
             if not keep[i]:
                 continue  # removed furniture does not count as a blank line
-            items.append(_Line(s, pno, 0 if first else blank, first, ln != ln.rstrip()))
+            items.append(_Line(s, pno, 0 if first else blank, first, ln != ln.rstrip(),
+                               layout=lay is not None,
+                               size=lay[i][1] if lay is not None else 1.0))
             first = False
             blank = 0
 
@@ -483,6 +502,10 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
     # pages whose text layer has no blank lines between paragraphs (e.g. pypdf output)
     no_blanks = {pno for pno in page_width
                  if not any(it.blank_before for it in items if it.page == pno)}
+    # heading levels from the layout: the larger the font, the higher the level
+    larger = sorted({round(it.size, 1) for it in items if it.layout and it.size > LARGER_FONT},
+                    reverse=True)
+    size_level = {sz: min(n + 1, 3) for n, sz in enumerate(larger)}
 
     def flush():
         nonlocal cur
@@ -495,10 +518,32 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
     while i < len(items):
         it = items[i]
         prev = cur[-1] if cur else None
+        # a short run of lines in a larger font (known from the layout): a title or heading
+        if it.layout and it.size > LARGER_FONT:
+            j = i + 1
+            while j < len(items) and items[j].page == it.page and items[j].layout \
+                    and abs(items[j].size - it.size) < 0.02 and not items[j].blank_before:
+                j += 1
+            text = re.sub(r"\s+", " ", " ".join(x.text for x in items[i:j])).strip()
+            if j - i <= 4 and len(text.split()) <= 30:
+                flush()
+                blocks.append(Block("heading", text, level=size_level[round(it.size, 1)],
+                                    page=it.page + 1))
+                first_heading_done = True
+                i = j
+                continue
         boundary = it.page_start or it.blank_before > 0 or prev is None
         # continuation across a page break / blank line
         continues = False
-        if prev is not None:
+        # a paragraph gap in the layout on the same page ends the paragraph, unless the
+        # line above breaks a word or the line below goes on in lower case
+        layout_gap = it.layout and it.blank_before > 0 and not it.page_start
+        if prev is not None and layout_gap:
+            p = prev.text
+            continues = (p.endswith("-") and not p.endswith(" -")
+                         and bool(_first_alpha(it.text[:1] or "x"))) or (
+                not _ends_sentence(p) and it.text[:1].islower())
+        elif prev is not None:
             p = prev.text
             if p.endswith("-") and not p.endswith(" -") and _first_alpha(it.text[:1] or "x"):
                 continues = True
