@@ -80,3 +80,21 @@ def test_story_text_is_not_mistaken_for_front_matter(tmp_path, nlp):
         "Plaats: de keuken, waar we altijd zaten.\n"), nlp)
     assert len(doc.segments) == 3
     assert "kopregels" not in doc.meta
+
+
+def test_link_captions_are_references_not_segments(tmp_path, nlp):
+    doc = _doc(tmp_path, "artikel.txt", (
+        "# Buurtpension in Zuidwijk\n\n"
+        "Het buurtpension begon met drie kamers boven de bakker en een gedeelde keuken.\n\n"
+        "## Meer informatie\n\n"
+        "• Na het interview hoorden we dat het pension een tweede pand krijgt van de "
+        "corporatie, met ruimte voor zes bewoners.\n\n"
+        "• Publicatie: Wonen met steun in de wijk\n\n"
+        "• Leestip: Handreiking buurtpensions 2024\n\n"
+        "Artikel: een avond in de gedeelde keuken\n"), nlp)
+    texts = [s.text for s in doc.segments]
+    assert len(texts) == 2 and texts[1].startswith("• Na het interview")   # content stays
+    assert doc.meta["verwijzingen"] == ["• Publicatie: Wonen met steun in de wijk",
+                                        "• Leestip: Handreiking buurtpensions 2024",
+                                        "Artikel: een avond in de gedeelde keuken"]
+    assert "Leestip" in doc.text            # kept in the document text (offsets intact)

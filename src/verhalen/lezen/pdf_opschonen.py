@@ -68,7 +68,7 @@ ADJ_SUFFIXES = ("aal", "eel", "isch", "ief", "iek", "air", "eus", "ueel", "iel")
 class Block:
     """A heading or a paragraph of cleaned text."""
 
-    kind: str                  # "paragraph" | "heading" | "meta" (front matter)
+    kind: str                  # "paragraph" | "heading" | "meta" (front matter) | "verwijzing"
     text: str
     level: int = 0             # headings: 1 chapter, 2 title (interview/article), 3 sub-heading
     page: int | None = None    # 1-based page where the block starts

@@ -26,6 +26,13 @@ FRONT_KEY = re.compile(r"^[*_]?\s*(casus|datum|onderwerp|locatie|plaats|afgenome
 #: Noor (19), opgetekend in …").
 BYLINE = re.compile(r"^[*_]?\s*(?:(?:dubbel)?interview|gesprek|in gesprek|ervaringsverhaal|"
                     r"reportage|verslag)\s+(?:met|van|voor|door|bij)\b.{0,250}$", re.I | re.S)
+#: A link caption in a "Meer informatie" box ("• Publicatie: Oogst proeftuinen …", "• Leestip:
+#: …"): it points to other material rather than tells the story, so like front matter it stays
+#: in the text but is not a segment (kept in Document.meta["verwijzingen"]).
+LINK_CAPTION = re.compile(r"^\s*(?:[•▪◦●\-–*]\s*)?(?:publicatie|artikel|leestip|lees ook|zie ook|"
+                          r"infographic|video|podcast|website|rapport|boek|handreiking|"
+                          r"factsheet|download|webinar|lezing|oratie)\s*:\s*\S.{0,140}$",
+                          re.I | re.S)
 #: An italic standfirst/byline right under the title ("*Reportage voor ..., 6 maart 2025.*").
 ITALIC_LINE = re.compile(r"^([*_])(?![*_\s]).{0,300}(?<![*_\s])\1$", re.S)
 
@@ -110,6 +117,12 @@ def mark_front_matter(blocks: list[Block]) -> list[Block]:
     return out
 
 
+def mark_link_captions(blocks: list[Block]) -> list[Block]:
+    """Mark short link captions ("• Publicatie: …") as kind ``"verwijzing"``."""
+    return [Block("verwijzing", b.text, level=b.level, page=b.page)
+            if b.kind == "paragraph" and LINK_CAPTION.match(b.text) else b for b in blocks]
+
+
 def _join(lines: list[str]) -> str:
     out = " ".join(lines)
     out = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), out)
@@ -131,7 +144,7 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
     sections and speakers. ``people`` (shared by the corpus) is extended in place."""
     people = people if people is not None else PeopleIndex()
     bron = bron or doc_id
-    blocks = mark_front_matter([b for b in blocks if b.text.strip()])
+    blocks = mark_link_captions(mark_front_matter([b for b in blocks if b.text.strip()]))
     parts: list[str] = []
     spans: list[tuple[Block, int, int]] = []
     pos = 0
@@ -176,8 +189,11 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
     front = [b.text for b in blocks if b.kind == "meta"]
     if front:
         doc.meta.setdefault("kopregels", front)
+    captions = [b.text for b in blocks if b.kind == "verwijzing"]
+    if captions:
+        doc.meta.setdefault("verwijzingen", captions)
     for b, start, end in spans:
-        if b.kind == "meta":
+        if b.kind in ("meta", "verwijzing"):
             continue
         if b.kind == "heading":
             if b.level <= 1:
