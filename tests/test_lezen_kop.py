@@ -38,6 +38,9 @@ def test_txt_title_and_key_lines(tmp_path, nlp):
         "Gesprek met Ilse Veenstra, buurtwerker in Noordhaven"}
     # the header line still tells who the interviewer is
     assert doc.segments[0].speakers == ["Karel Smit"]
+    # the interviewer's turns are marked (theme discovery leaves the questions out)
+    assert [s.meta.get("beurt") for s in doc.segments] == ["interviewer", None,
+                                                           "interviewer", None]
 
 
 def test_markdown_italic_byline_and_story_subtitle(tmp_path, nlp):

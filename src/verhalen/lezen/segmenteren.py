@@ -184,6 +184,7 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
     segments: list[Segment] = []
     chapter = title2 = sub = None
     speaker: str | None = None
+    asking = False     # the current turn is the interviewer's
     last_quoted: str | None = None
     section_people: list[str] = []
     front = [b.text for b in blocks if b.kind == "meta"]
@@ -220,6 +221,9 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
             elif lab:
                 speaker = resolve_label(lab[0], lab[1], people, bron, parties)
                 seg_start = start + lab[2]
+                # the interviewer's turns (questions) are marked: theme discovery skips them
+                asking = GENERIC_LABELS.get(lab[0].lower().rstrip("."), ("", ""))[1] == "onderzoeker" \
+                    or (speaker is not None and speaker == parties.get("onderzoeker"))
             if speaker:
                 seg_speakers = [speaker]
         else:
@@ -237,6 +241,8 @@ def build_document(doc_id: str, blocks: list[Block], *, source: str = "", title:
             seg_meta["titel"] = title2
         if b.page:
             seg_meta["pagina"] = b.page
+        if transcript and asking:
+            seg_meta["beurt"] = "interviewer"
         for a, z in _split_long(text, seg_start, end):
             idx = len(segments)
             segments.append(Segment(

@@ -29,11 +29,14 @@ class ThemaFout(VerhalenFout):
     """Theme discovery cannot run on this input (too few units, empty texts)."""
 
 
-def units_from_segments(segments: pd.DataFrame, eenheid: str = "alinea") -> pd.DataFrame:
+def units_from_segments(segments: pd.DataFrame, eenheid: str = "alinea",
+                        interviewer_turns: bool = False) -> pd.DataFrame:
     """The units to model: one per segment (``alinea``) or one per sentence (``zin``).
 
     Columns: ``id`` (segment id, or ``<segment id>-z<nn>`` for sentences), ``segment_id``,
-    ``doc_id``, ``text`` and, when present, ``section`` and ``case_id``.
+    ``doc_id``, ``text`` and, when present, ``section`` and ``case_id``. The interviewer's
+    turns in transcripts (segment ``meta["beurt"] == "interviewer"``) are left out unless
+    ``interviewer_turns``: questions would otherwise cluster into "themes" of their own.
     """
     if eenheid not in ("alinea", "zin"):
         raise ThemaFout(f"Onbekende eenheid '{eenheid}': kies 'alinea' of 'zin'.")
@@ -44,6 +47,9 @@ def units_from_segments(segments: pd.DataFrame, eenheid: str = "alinea") -> pd.D
         raise ThemaFout("De segmenten hebben de kolommen 'id' en 'text' nodig.")
     rows = []
     for rec in segments.to_dict("records"):
+        meta = rec.get("meta")
+        if not interviewer_turns and isinstance(meta, dict) and meta.get("beurt") == "interviewer":
+            continue
         base = {"segment_id": str(rec["id"]), "doc_id": str(rec.get("doc_id") or rec["id"]),
                 "section": rec.get("section"), "case_id": rec.get("case_id")}
         text = str(rec.get("text") or "")
@@ -106,7 +112,8 @@ class ThemaModel:
     Parameters mirror the pluggable parts: ``embedder`` (default ``get_embedder()``), ``nlp``
     (default ``load_nlp()``), ``umap_model``, ``cluster_model``, ``vectorizer_model`` (defaults
     scaled to the corpus), ``random_state`` (fixed seed), ``reduce_outliers`` (assign outlier
-    units to the nearest topic by embedding), ``n_keywords`` and ``n_quotes`` for the labels.
+    units to the nearest topic by embedding), ``n_keywords`` and ``n_quotes`` for the labels,
+    ``interviewer_turns`` (also model the interviewer's questions in transcripts; default no).
 
     After ``fit``: ``assignments_`` (one row per unit: id, segment_id, doc_id, text, topic,
     label), ``topics_`` (one row per topic: topic, label, n, keywords, quotes),
@@ -117,7 +124,7 @@ class ThemaModel:
                  min_units: int = MIN_UNITS, umap_model=None, cluster_model=None,
                  vectorizer_model=None, reduce_outliers: bool = True, n_keywords: int = 10,
                  n_quotes: int = 3, min_cluster_size: int | None = None,
-                 n_neighbors: int | None = None):
+                 n_neighbors: int | None = None, interviewer_turns: bool = False):
         self.embedder = embedder
         self.nlp = nlp
         self.eenheid = eenheid
@@ -131,6 +138,7 @@ class ThemaModel:
         self.n_quotes = n_quotes
         self.min_cluster_size = min_cluster_size
         self.n_neighbors = n_neighbors
+        self.interviewer_turns = interviewer_turns
 
     # -- parts ------------------------------------------------------------------------------
     def _parts(self, n: int):
@@ -161,7 +169,7 @@ class ThemaModel:
         ``sentences``) or a list of texts. ``embeddings`` (one row per unit) skips encoding."""
         from bertopic import BERTopic
 
-        units = units_from_segments(segments, self.eenheid)
+        units = units_from_segments(segments, self.eenheid, self.interviewer_turns)
         units = units[units["text"].str.strip().astype(bool)].reset_index(drop=True)
         n = len(units)
         if n < self.min_units:
