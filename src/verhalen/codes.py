@@ -116,6 +116,11 @@ def read_codes(path: str | Path) -> pd.DataFrame:
 def write_codes_jsonl(wide: pd.DataFrame, path: str | Path, overwrite: bool = False) -> Path:
     """Write the wide shape as JSONL, atomically; refuses an existing file unless ``overwrite``."""
     path = refuse_overwrite(path, overwrite)
+    return atomic_write_text(path, codes_jsonl_text(wide))
+
+
+def codes_jsonl_text(wide: pd.DataFrame) -> str:
+    """The wide shape as the text of a codes JSONL file (one segment per line)."""
     lines = []
     for rec in wide.to_dict("records"):
         out = {"id": str(rec["id"]), "codes": list(rec.get("codes") or []),
@@ -124,4 +129,4 @@ def write_codes_jsonl(wide: pd.DataFrame, path: str | Path, overwrite: bool = Fa
         if rec.get("source") in ("machine", "mens"):
             out["source"] = rec["source"]
         lines.append(json.dumps(out, ensure_ascii=False) + "\n")
-    return atomic_write_text(path, "".join(lines))
+    return "".join(lines)

@@ -11,6 +11,8 @@ Interchange with notebooks goes through pandas DataFrames (``Corpus.segments_df(
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import re
 import unicodedata
@@ -233,11 +235,12 @@ class Corpus:
         return corpus
 
     # -- project folder -----------------------------------------------------------------
-    def save(self, folder: str | Path, overwrite: bool = False) -> Path:
+    def save(self, folder: str | Path, overwrite: bool = False, group=None) -> Path:
         """Write ``documents.jsonl``, ``segments.jsonl``, ``corpus.json`` (and ``mensen.csv``).
 
         Refuses to write into a folder that already holds a corpus unless ``overwrite``;
         every file is written atomically, so an interrupted run leaves earlier outputs intact.
+        ``group``: an open ``opslag.AtomicFiles`` to join (several stages' files as one unit).
         """
         has_people = self.people is not None and not self.people.empty
         names = ["segments.jsonl", "documents.jsonl", "corpus.json"] + (
@@ -245,7 +248,8 @@ class Corpus:
         folder = ensure_output_dir(folder, overwrite=overwrite, marker=names)
         for doc in self.documents:
             doc.check_offsets()
-        with atomic_files() as out:   # all files or none (an interrupted save changes nothing)
+        with contextlib.nullcontext(group) if group is not None else atomic_files() as out:
+            # all files or none (an interrupted save changes nothing)
             out.write_text(folder / "documents.jsonl", "".join(
                 json.dumps(d.to_record(), ensure_ascii=False) + "\n" for d in self.documents))
             out.write_text(folder / "segments.jsonl", "".join(

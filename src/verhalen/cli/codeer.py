@@ -119,57 +119,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"Codeboek '{codebook.name}': {len(codebook)} codes. Segmenten: {len(segments)} "
           f"uit {seg_path}.")
 
-    human = None
-    if args.menselijk:
-        from ..menselijk import load_human_codes
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            human = load_human_codes(args.menselijk, segments, codebook)
-        for w in caught:
-            print(f"Let op: {w.message}")
-        print(f"Menselijke codes: {len(human)} segmenten uit {args.menselijk} "
-              "(blijven ongewijzigd in de uitvoer).")
-
-    X_train, Y_train = [], []
-    if args.leer_van:
-        Xl, Yl = _training_set(Path(args.leer_van), codebook)
-        X_train.append(Xl)
-        Y_train.extend(Yl)
-        print(f"Leren van {len(Xl)} gecodeerde segmenten uit {args.leer_van}.")
-    if human is not None and len(human):
-        texts = segments.set_index("id")["text"]
-        Xh = pd.DataFrame({"id": human["id"], "text": [texts[i] for i in human["id"]]})
-        X_train.append(Xh)
-        Y_train.extend(list(c) for c in human["codes"])
-
     nlp = load_nlp()
     embedder = None
     if args.coder != "regels":
         from ..embed import get_embedder
         embedder = get_embedder(args.embedder, progress=not args.stil)
-    coder = make_coder(args.coder, codebook, embedder=embedder, nlp=nlp)
-    if hasattr(coder, "progress"):
-        coder.progress = not args.stil
-    if X_train:
-        Xt = pd.concat(X_train, ignore_index=True)
-        coder.fit(Xt, Y_train)
-        print(f"Coder '{args.coder}' getraind op {len(Xt)} segmenten.")
-    elif args.coder == "gesuperviseerd":
-        raise VerhalenFout("de coder 'gesuperviseerd' heeft menselijke codes nodig: geef "
-                           "--leer-van of --menselijk mee, of kies --coder ensemble.")
-    else:
-        print(f"Coder '{args.coder}' zonder menselijke codes (alleen het codeboek).")
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        wide = coder.code(segments)
-    for w in caught:
-        if "segment" in str(w.message):
-            print(f"Let op: {w.message}")
-    wide["source"] = "machine"
-    if human is not None and len(human):
-        from ..menselijk import merge_codes
-        wide = merge_codes(wide, human)
+    wide = code_segments(segments, codebook, menselijk=args.menselijk, leer_van=args.leer_van,
+                         coder=args.coder, embedder=embedder, nlp=nlp, progress=not args.stil)
     write_codes_jsonl(wide, out, overwrite=args.overschrijf)
 
     elapsed = time.time() - t0
@@ -191,3 +147,63 @@ def run(args: argparse.Namespace) -> int:
     print(f"Tijd: {elapsed:.1f} s ({len(wide) / max(elapsed, 1e-9) * 60:.0f} segmenten per minuut).")
     print(f"Geschreven: {out}")
     return 0
+
+
+def code_segments(segments, codebook, *, menselijk=None, leer_van=None, coder: str = "ensemble",
+                  embedder=None, nlp=None, progress: bool = True):
+    """Code ``segments`` (DataFrame) with ``codebook``: fit the coder on ``leer_van`` (lines
+    ``{"id","text","codes"}``) and the human codes ``menselijk`` when given, code every
+    segment, and keep the human codes as they are (source ``mens``). Prints what it does.
+    Returns the wide codes."""
+    import pandas as pd
+
+    from ..fouten import VerhalenFout
+
+    name = coder
+    human = None
+    if menselijk:
+        from ..menselijk import load_human_codes
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            human = load_human_codes(menselijk, segments, codebook)
+        for w in caught:
+            print(f"Let op: {w.message}")
+        print(f"Menselijke codes: {len(human)} segmenten uit {menselijk} "
+              "(blijven ongewijzigd in de uitvoer).")
+
+    X_train, Y_train = [], []
+    if leer_van:
+        Xl, Yl = _training_set(Path(leer_van), codebook)
+        X_train.append(Xl)
+        Y_train.extend(Yl)
+        print(f"Leren van {len(Xl)} gecodeerde segmenten uit {leer_van}.")
+    if human is not None and len(human):
+        texts = segments.set_index("id")["text"]
+        Xh = pd.DataFrame({"id": human["id"], "text": [texts[i] for i in human["id"]]})
+        X_train.append(Xh)
+        Y_train.extend(list(c) for c in human["codes"])
+
+    coder = make_coder(name, codebook, embedder=embedder, nlp=nlp)
+    if hasattr(coder, "progress"):
+        coder.progress = progress
+    if X_train:
+        Xt = pd.concat(X_train, ignore_index=True)
+        coder.fit(Xt, Y_train)
+        print(f"Coder '{name}' getraind op {len(Xt)} segmenten.")
+    elif name == "gesuperviseerd":
+        raise VerhalenFout("de coder 'gesuperviseerd' heeft menselijke codes nodig: geef "
+                           "--leer-van of --menselijk mee, of kies --coder ensemble.")
+    else:
+        print(f"Coder '{name}' zonder menselijke codes (alleen het codeboek).")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wide = coder.code(segments)
+    for w in caught:
+        if "segment" in str(w.message):
+            print(f"Let op: {w.message}")
+    wide["source"] = "machine"
+    if human is not None and len(human):
+        from ..menselijk import merge_codes
+        wide = merge_codes(wide, human)
+    return wide

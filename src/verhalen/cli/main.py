@@ -16,6 +16,8 @@ COMMANDS = {
     "codeer": ("codeer", "codeer segmenten met een codeboek"),
     "evalueer": ("evalueer", "vergelijk codes met een referentiecodering"),
     "themas": ("themas", "ontdek thema's die het codeboek mist (BERTopic)"),
+    "rapport": ("rapport", "maak het HTML-rapport (sporenkaart, thema's, citaten) van een project"),
+    "analyse": ("analyse", "alles in één keer: lezen, coderen, thema's, rapport en REFI-QDA"),
     "exporteer": ("exporteer", "exporteer een project naar REFI-QDA (.qdpx/.qdc) of CSV/XLSX"),
     "importeer": ("importeer", "importeer een REFI-QDA-project (.qdpx) of -codeboek (.qdc)"),
 }

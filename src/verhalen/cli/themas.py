@@ -60,6 +60,20 @@ def run(args: argparse.Namespace) -> int:
     alignment = align_topics(model, codebook, codes, embedder)
     tab = topic_table(model, alignment)
     out.mkdir(parents=True, exist_ok=True)
+    files = theme_files(model, alignment, tab)
+    with atomic_files() as group:      # the three files together or not at all
+        for t in targets:
+            group.write_text(t, files[t.name])
+    print(f"Thema's ontdekt in {src}: {model.summary()}")
+    print(f"Codes gebruikt voor de uitlijning: {codes_note or 'geen (alleen gelijkenis)'}; "
+          f"codeboek: {codebook.name}")
+    print_topics(tab)
+    print(f"Geschreven: {targets[0]}, {targets[1]}, {targets[2]}")
+    return 0
+
+
+def theme_files(model, alignment, tab) -> dict[str, str]:
+    """The texts of themas.jsonl (topic per unit), themas_tabel.csv and themas_codes.csv."""
     lines = [json.dumps({"id": r["id"], "segment_id": r["segment_id"], "doc_id": r["doc_id"],
                          "topic": int(r["topic"]), "label": r["label"],
                          "gelijkenis": round(float(r["gelijkenis"]), 4)}, ensure_ascii=False)
@@ -68,13 +82,12 @@ def run(args: argparse.Namespace) -> int:
     csv["trefwoorden"] = csv["trefwoorden"].map("; ".join)
     csv["citaten"] = csv["citaten"].map(lambda qs: " | ".join(qs))
     csv["citaat_ids"] = csv["citaat_ids"].map("; ".join)
-    with atomic_files() as group:      # the three files together or not at all
-        group.write_text(targets[0], "".join(lines))
-        group.write_text(targets[1], csv.to_csv(index=False))
-        group.write_text(targets[2], alignment.to_csv(index=False))
-    print(f"Thema's ontdekt in {src}: {model.summary()}")
-    print(f"Codes gebruikt voor de uitlijning: {codes_note or 'geen (alleen gelijkenis)'}; "
-          f"codeboek: {codebook.name}")
+    return {"themas.jsonl": "".join(lines), "themas_tabel.csv": csv.to_csv(index=False),
+            "themas_codes.csv": alignment.to_csv(index=False)}
+
+
+def print_topics(tab) -> None:
+    """The topics, emergent ones with keywords and two quotes."""
     for r in tab.to_dict("records"):
         mark = "  [EMERGENT]" if r.get("emergent") else ""
         print(f"  {r['label']} — {r['n']} eenheden{mark}")
@@ -90,5 +103,3 @@ def run(args: argparse.Namespace) -> int:
                 print(f"      “{q[:160]}{'…' if len(q) > 160 else ''}”")
         print("Voeg er een toe aan je eigen codeboek met "
               "verhalen.themas.add_theme_to_codebook(...).")
-    print(f"Geschreven: {targets[0]}, {targets[1]}, {targets[2]}")
-    return 0
