@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from ..sporen.tabellen import report_tables, write_tables
     from .codeer import code_segments
     from .lees import _print_errors
+    from .rapport import noted
 
     t_start = time.time()
     src, out = Path(args.pad), Path(args.uit)
@@ -153,8 +154,8 @@ def run(args: argparse.Namespace) -> int:
         method["getraind_op"] = str(args.leer_van)
     if args.pseudonimiseer:
         method["pseudonimisering"] = f"ja; sleutel apart in {key.name}"
-    report = build_report(corpus, long, codebook, themes=themes_tab, numbers=numbers,
-                          method=method)
+    report = noted(build_report, corpus, long, codebook, themes=themes_tab, numbers=numbers,
+                   method=method)
     tables = report_tables(segs, long, codebook)
     timings["rapport"] = time.time() - t
 

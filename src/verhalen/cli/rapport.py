@@ -77,6 +77,21 @@ def pseudonymise(corpus, long, key: Path):
     return pseudonymise_project(corpus, long, key, nlp=None)
 
 
+def noted(fn, *args, **kwargs):
+    """Call ``fn``; its warnings (e.g. case ids without documents) become 'Let op' lines."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn(*args, **kwargs)
+    seen = set()
+    for w in caught:
+        if issubclass(w.category, UserWarning) and str(w.message) not in seen:
+            seen.add(str(w.message))
+            print(f"Let op: {w.message}")
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     from ..coderen.codeboek import load_codebook
     from ..fouten import VerhalenFout
@@ -111,9 +126,9 @@ def run(args: argparse.Namespace) -> int:
     method = method_of(folder)
     if args.pseudonimiseer:
         method["pseudonimisering"] = f"ja; sleutel apart in {key.name}"
-    path = write_report(corpus, long, codebook, out, overwrite=args.overschrijf,
-                        themes=themes if themes.exists() else None, numbers=numbers,
-                        method=method, reference=args.referentie)
+    path = noted(write_report, corpus, long, codebook, out, overwrite=args.overschrijf,
+                 themes=themes if themes.exists() else None, numbers=numbers,
+                 method=method, reference=args.referentie)
     n_seg = sum(len(d.segments) for d in corpus.documents)
     print(f"Rapport: {len(corpus.documents)} documenten, {n_seg} segmenten, {len(long)} codes "
           f"(codeboek '{codebook.name}'); thema's: {'ja' if themes.exists() else 'nee'}; "
