@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# Installs verhalen and runs the main job on the demo corpus: read → code → discover themes.
-# Ends with the path of what it wrote.
+# Installs verhalen and runs the main job on the demo corpus:
+# read → code → discover themes → track map → report, tables and REFI-QDA project.
+# The last line is the path of the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/installeer.sh
 UIT=${1:-uitvoer/voorbeeld}
-.venv/bin/verhalen lees corpora/voorbeeld --uit "$UIT" --overschrijf
-.venv/bin/verhalen codeer "$UIT" --codeboek impact --uit "$UIT/codes.jsonl" --overschrijf
-.venv/bin/verhalen themas "$UIT" --uit "$UIT" --codes "$UIT/codes.jsonl" --overschrijf
-echo "Klaar. Uitvoer: $(cd "$UIT" && pwd)"
+.venv/bin/verhalen analyse corpora/voorbeeld --uit "$UIT" --overschrijf
