@@ -45,7 +45,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;marg
 main{max-width:1100px;margin:0 auto;padding:1.5em 2em 4em;background:#fff}
 h1{font-size:1.9em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;
  margin-top:2.2em}h3{margin-top:1.6em}
-table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
+table{border-collapse:collapse;margin:.8em 0;font-size:.9em;display:block;overflow-x:auto;
+ max-width:100%}
 th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .klein{color:#666;font-size:.88em}.toc{columns:2;font-size:.95em}
@@ -54,7 +55,7 @@ blockquote{margin:.5em 0 .8em;padding:.4em .9em;border-left:4px solid #bbb;backg
 .spoor{display:inline-block;padding:0 .5em;border-radius:.8em;color:#fff;font-size:.85em;
  margin-right:.3em}.figuur{margin:1em 0 2em}.let-op{background:#fff6e0;padding:.6em 1em;
  border-left:4px solid #e0a800}
-.balk{display:flex;height:.8em;width:12em;border-radius:.2em;overflow:hidden}
+.balk{display:flex;height:.8em;width:7em;border-radius:.2em;overflow:hidden}
 .balk span{display:block;height:100%}
 @media print{.toc{columns:1}main{max-width:none}}
 """
