@@ -102,8 +102,12 @@ def _frame(X: Any, where: str) -> pd.DataFrame:
                          "text": [t or "" for t in texts]})
 
 
-def prepare(X: Any, nlp, where: str = "coder") -> Batch:
-    """Validate ``X`` and cut it into sentences and lemmas (one spaCy pass, batched)."""
+def prepare(X: Any, nlp, where: str = "coder", cache: Any = None) -> Batch:
+    """Validate ``X`` and cut it into sentences and lemmas (one spaCy pass, batched).
+
+    ``cache``: where the spaCy analysis of each text is kept between runs — ``None`` (the
+    default) for ``verhalen.cache.NLPCache()`` in the cache root (``VERHALEN_CACHE``), a
+    ``NLPCache``, or ``False`` to always run spaCy. The result is the same either way."""
     if isinstance(X, Batch):
         return X
     df = _frame(X, where)
@@ -120,7 +124,18 @@ def prepare(X: Any, nlp, where: str = "coder") -> Batch:
     tokens: list[list[tuple[str, str, int]]] = []
     given = df["sentences"].tolist() if "sentences" in df.columns else [None] * len(df)
     starts = df["start"].tolist() if "start" in df.columns else [0] * len(df)
-    for n, doc in enumerate(nlp.pipe(low, batch_size=64)):
+    from ..cache import NLPCache, analyse_texts
+
+    if cache is False:
+        analyses = analyse_texts(low, nlp)
+    else:
+        store = cache if cache is not None else NLPCache()
+        try:
+            analyses = store.analyse(low, nlp)
+        finally:
+            if cache is None:
+                store.close()
+    for n, (doc_sents, doc_tokens) in enumerate(analyses):
         text = texts[n]
         spans: list[tuple[int, int]] = []
         g = given[n]
@@ -135,7 +150,7 @@ def prepare(X: Any, nlp, where: str = "coder") -> Batch:
             except (TypeError, ValueError, KeyError, IndexError):
                 spans = []
         if not spans:
-            spans = [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
+            spans = doc_sents
         pieces: list[tuple[int, int]] = []
         for a, b in spans:
             pieces.extend(_split_long(text, a, b))
@@ -145,13 +160,10 @@ def prepare(X: Any, nlp, where: str = "coder") -> Batch:
         ends = [b for _, b in pieces]
         toks = []
         k = 0
-        for t in doc:
-            if not any(ch.isalnum() for ch in t.text):
-                continue
-            while k < len(ends) - 1 and t.idx >= ends[k]:
+        for lem, lower, idx in doc_tokens:   # tokens with a letter or digit
+            while k < len(ends) - 1 and idx >= ends[k]:
                 k += 1
-            lem = (t.lemma_ or t.text).lower()
-            toks.append((lem, t.lower_, k))
+            toks.append((lem, lower, k))
         tokens.append(toks)
     return Batch(ids=df["id"].tolist(), texts=texts, sentences=sentences, tokens=tokens,
                  empty=empty)
@@ -230,8 +242,9 @@ class BaseCoder:
 
     def _nlp(self):
         if getattr(self, "nlp", None) is None:
-            from ..nlp import load_nlp
-            self.nlp = load_nlp()
+            # loaded on first use: a re-run whose spaCy analyses are all cached skips it
+            from ..cache import LazyNLP
+            self.nlp = LazyNLP()
         return self.nlp
 
     def _embedder(self):
@@ -241,7 +254,8 @@ class BaseCoder:
         return self.embedder
 
     def _prepare(self, X: Any) -> Batch:
-        return prepare(X, self._nlp(), where=type(self).__name__)
+        return prepare(X, self._nlp(), where=type(self).__name__,
+                       cache=getattr(self, "nlp_cache", None))
 
     # -- to implement ---------------------------------------------------------------------
     def _score_batch(self, batch: Batch) -> tuple[np.ndarray, list[dict[str, list[str]]]]:

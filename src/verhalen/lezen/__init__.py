@@ -23,23 +23,27 @@ __all__ = ["read_corpus", "read_people", "PeopleIndex"]
 
 
 def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
-                progress: bool = True) -> Corpus:
+                progress: bool = True, cache: Any = None) -> Corpus:
     """Read a file or a folder into a Corpus (see module docstring).
 
     In a folder run a file that cannot be read is recorded in ``corpus.meta["errors"]`` as
     ``{"path", "message"}`` and the other files are read; a single bad file raises ``LeesFout``.
     ``people``: a path to a CSV, a DataFrame or a PeopleIndex (naam, rol, organisatie,
     aliassen); in a folder, ``mensen.csv`` is read as well.
+    ``cache``: what was read from an unchanged file is reused (``verhalen.cache.ReadCache``;
+    ``None`` = the default cache root, ``False`` = always read); ``nlp=None`` loads the
+    pipeline only when a file has to be read.
     """
-    from ..nlp import load_nlp, pipeline_info
+    from ..cache import LazyNLP, ReadCache, pipeline_info_of
 
     path = Path(path)
     if not path.exists():
         raise LeesFout(path, "bestand of map bestaat niet.")
-    nlp = nlp if nlp is not None else load_nlp()
+    nlp = nlp if nlp is not None else LazyNLP()
     index = read_people(people) if people is not None else PeopleIndex()
     errors: list[dict[str, str]] = []
-    corpus = Corpus(meta={"bron": str(path), "nlp": pipeline_info(nlp).describe()})
+    corpus = Corpus(meta={"bron": str(path), "nlp": pipeline_info_of(nlp).describe()})
+    store = None if cache is False else (cache if cache is not None else ReadCache())
     n_read = 0
     if path.is_dir():
         if (path / "mensen.csv").exists():
@@ -56,24 +60,24 @@ def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
         for f in iterator:
             rel = f.relative_to(path).as_posix()
             doc_id = slugify(str(Path(rel).with_suffix("")))
+            meta = metadata.get(rel) or metadata.get(f.name) or {}
             try:
-                raws = read_file(f, doc_id, text_column)
+                docs = _read_one(f, doc_id, text_column, meta, index, nlp, store)
             except LeesFout as exc:
                 errors.append({"path": str(f), "message": str(exc)})
                 continue
-            meta = metadata.get(rel) or metadata.get(f.name) or {}
-            for raw in raws:
-                _apply_metadata(raw, meta, per_row=len(raws) > 1)
-                _add(corpus, raw, index, nlp)
+            for doc in docs:
+                corpus.add(doc)
             n_read += 1
         if not files:
             errors.append({"path": str(path), "message": str(LeesFout(
                 path, "de map bevat geen documenten (.txt, .md, .docx, .pdf, .csv, .xlsx)."))})
     else:
-        raws = read_file(path, slugify(path.stem), text_column)
-        for raw in raws:
-            _add(corpus, raw, index, nlp)
+        for doc in _read_one(path, slugify(path.stem), text_column, None, index, nlp, store):
+            corpus.add(doc)
         n_read = 1
+    if store is not None and cache is None:
+        store.close()
     corpus.people = index.to_frame()
     corpus.meta.update({"errors": errors, "gelezen": n_read})
     return corpus
@@ -96,7 +100,40 @@ def _apply_metadata(raw: RawDoc, meta: dict[str, Any], per_row: bool = False) ->
             raw.meta.setdefault(k, v)
 
 
-def _add(corpus: Corpus, raw: RawDoc, index: PeopleIndex, nlp) -> None:
+def _read_one(f: Path, doc_id: str, text_column: str | None, meta: dict[str, Any] | None,
+              index: PeopleIndex, nlp, store) -> list:
+    """The documents of one file (``meta``: its row of metadata.csv, None for a single file),
+    from the reading cache when the file, the options, the people known so far, the pipeline
+    and the reader's code are unchanged; otherwise read (and stored)."""
+    from ..cache import nlp_identity, people_state, restore_people
+
+    key = None
+    if store is not None and not store.broken:
+        ident = nlp_identity(nlp)
+        if ident is not None:
+            try:
+                data = f.read_bytes()
+            except OSError:
+                data = None
+            if data is not None:
+                key = store.key(f, data, doc_id, text_column, meta, people_state(index), ident)
+                got = store.get(key)
+                if got is not None:
+                    docs, state = got
+                    restore_people(index, state)
+                    return docs
+    raws = read_file(f, doc_id, text_column)
+    docs = []
+    for raw in raws:
+        if meta is not None:
+            _apply_metadata(raw, meta, per_row=len(raws) > 1)
+        docs.append(_build(raw, index, nlp))
+    if key is not None:
+        store.put(key, docs, people_state(index))
+    return docs
+
+
+def _build(raw: RawDoc, index: PeopleIndex, nlp):
     if raw.speaker:
         index.add(Person(raw.speaker, normalise_role(raw.speaker_role or ""), bron=raw.doc_id,
                          functie=raw.speaker_role or ""))
@@ -111,7 +148,7 @@ def _add(corpus: Corpus, raw: RawDoc, index: PeopleIndex, nlp) -> None:
             if name not in seg.speakers:
                 seg.speakers = [name] + seg.speakers
                 seg.roles = [index.role(name)] + seg.roles
-    corpus.add(doc)
+    return doc
 
 
 def people_frame(corpus: Corpus) -> pd.DataFrame:
