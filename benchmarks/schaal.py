@@ -18,9 +18,15 @@ Usage:
   standardised per batch) → segments and codes appended to ``MAP/run_K/segments.jsonl`` and
   ``codes.jsonl`` (atomic: a temporary file renamed at the end); after the last batch the track
   profile per case and per role (``verhalen.sporen.profiel.track_profile``).
-* Printed per run: seconds per stage (read, embed, code without embedding, write, map), total
-  wall time, segments per minute, peak RSS, RSS after the first and the last batch (flat
-  memory means these stay close), embedding cache hits/misses.
+* Besides the embeddings, run 2 reuses the re-run caches of ``verhalen.cache`` in the same
+  folder: what ``read_corpus`` made of each unchanged file (``lezen.sqlite``) and the spaCy
+  analysis of each text (``nlp-analyse.sqlite``, used by ``coderen.basis.prepare``); the
+  pipeline is a ``LazyNLP``, so spaCy is only loaded when something has to be computed.
+  ``--alleen-embeddingcache`` turns those two caches off and loads spaCy up front (the
+  behaviour before they existed), for comparison.
+* Printed per run: seconds per stage (read, spaCy analysis, embed, code without embedding,
+  write, map), total wall time, segments per minute, peak RSS, RSS after the first and the
+  last batch (flat memory means these stay close), cache hits/misses and sizes.
 """
 
 from __future__ import annotations
@@ -301,12 +307,15 @@ class _TimedEmbedder:
         return out
 
 
-def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str) -> dict:
+def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str,
+             only_embeddings: bool = False) -> dict:
     """read → code → map over the batch files in this process; returns the figures."""
     import pandas as pd
 
+    from verhalen.cache import LazyNLP, NLPCache, ReadCache
     from verhalen.codes import wide_to_long
     from verhalen.coderen import EnsembleCoder, RuleCoder
+    from verhalen.coderen.basis import prepare
     from verhalen.coderen.codeboek import load_codebook
     from verhalen.embed import get_embedder
     from verhalen.lezen import read_corpus
@@ -314,7 +323,10 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str) -> 
     from verhalen.opslag import atomic_files
 
     t_start = time.perf_counter()
-    nlp = load_nlp()
+    if only_embeddings:      # as before verhalen.cache: spaCy up front, no re-run caches
+        nlp, read_cache, nlp_cache = load_nlp(), False, False
+    else:
+        nlp, read_cache, nlp_cache = LazyNLP(), ReadCache(cache_dir), NLPCache(cache_dir)
     codebook = load_codebook("impact")
     emb = _TimedEmbedder(get_embedder(cache_dir=cache_dir, progress=False))
     if coder_name == "regels":
@@ -322,7 +334,7 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str) -> 
     else:
         coder = EnsembleCoder(codebook, embedder=emb, nlp=nlp)
     t_setup = time.perf_counter() - t_start
-    times = {"lezen": 0.0, "coderen": 0.0, "schrijven": 0.0, "sporen": 0.0}
+    times = {"lezen": 0.0, "nlp": 0.0, "coderen": 0.0, "schrijven": 0.0, "sporen": 0.0}
     rss = []
     n_seg = n_docs = n_words = n_coded = 0
     keep_segs, keep_codes = [], []
@@ -332,10 +344,12 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str) -> 
         code_fh = open(group.path(out / "codes.jsonl"), "w", encoding="utf-8")
         for f in files:
             t0 = time.perf_counter()
-            corpus = read_corpus(f, nlp=nlp, progress=False)
+            corpus = read_corpus(f, nlp=nlp, progress=False, cache=read_cache)
             segs = corpus.segments_df()
             t1 = time.perf_counter()
-            wide = coder.code(segs)
+            batch = prepare(segs, nlp, where="schaal", cache=nlp_cache)  # what code() does first
+            t1b = time.perf_counter()
+            wide = coder.code(batch)
             t2 = time.perf_counter()
             for rec in corpus.segments():
                 seg_fh.write(json.dumps(rec.to_record(), ensure_ascii=False) + "\n")
@@ -349,13 +363,14 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str) -> 
             long = wide_to_long(wide)
             keep_codes.append(long.drop(columns=["evidence"]).assign(evidence=[[]] * len(long)))
             times["lezen"] += t1 - t0
-            times["coderen"] += t2 - t1
+            times["nlp"] += t1b - t1
+            times["coderen"] += t2 - t1b
             times["schrijven"] += t3 - t2
             n_seg += len(segs)
             n_docs += len(corpus.documents)
             n_words += sum(len(d.text.split()) for d in corpus.documents)
             n_coded += int(sum(1 for c in wide["codes"] if c))
-            del corpus, segs, wide, long
+            del corpus, segs, wide, long, batch
             rss.append(_rss_mb())
         seg_fh.close()
         code_fh.close()
@@ -384,7 +399,12 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str) -> 
             "piek_mb": _peak_mb(), "rss_eerste_batch": rss[0] if rss else 0.0,
             "rss_laatste_batch": rss[-1] if rss else 0.0, "rss_max_batch": max(rss or [0.0]),
             "embed_teksten": emb.texts, "cache_hits": getattr(inner, "hits", 0),
-            "cache_misses": getattr(inner, "misses", 0), "sporen": profile_note}
+            "cache_misses": getattr(inner, "misses", 0), "sporen": profile_note,
+            "spacy_geladen": bool(getattr(nlp, "loaded", True)),
+            "lezen_cache": [getattr(read_cache, "hits", 0), getattr(read_cache, "misses", 0)],
+            "nlp_cache": [getattr(nlp_cache, "hits", 0), getattr(nlp_cache, "misses", 0)],
+            "cache_mb": {p.name: round(p.stat().st_size / 2**20, 1)
+                         for p in sorted(cache_dir.glob("*.sqlite*"))}}
 
 
 def cli_pass(data: Path, out: Path, cache_dir: Path) -> dict:
@@ -420,7 +440,11 @@ def _print_pass(label: str, r: dict) -> None:
     print(f"  documenten {r['n_documenten']:,}, segmenten {r['n_segmenten']:,}, "
           f"woorden {r['n_woorden']:,}, gecodeerd {r['n_gecodeerd']:,}")
     print(f"  opstart (modellen laden)   {r['opstart']:8.1f} s")
-    print(f"  lezen (read_corpus)        {t['lezen']:8.1f} s")
+    print(f"  lezen (read_corpus)        {t['lezen']:8.1f} s  (cache: {r['lezen_cache'][0]} "
+          f"bestanden hergebruikt, {r['lezen_cache'][1]} gelezen)")
+    print(f"  spaCy-analyse (prepare)    {t['nlp']:8.1f} s  (cache: {r['nlp_cache'][0]:,} "
+          f"treffers, {r['nlp_cache'][1]:,} berekend; spaCy geladen: "
+          f"{'ja' if r['spacy_geladen'] else 'nee'})")
     print(f"  embeddings                 {t['embeddings']:8.1f} s  ({r['embed_teksten']:,} teksten; "
           f"cache: {r['cache_hits']:,} treffers, {r['cache_misses']:,} berekend)")
     print(f"  coderen (zonder embedden)  {t['coderen']:8.1f} s")
@@ -430,6 +454,7 @@ def _print_pass(label: str, r: dict) -> None:
     print(f"  geheugen: piek {r['piek_mb']:,.0f} MiB (ru_maxrss); na eerste batch "
           f"{r['rss_eerste_batch']:,.0f} MiB, na laatste {r['rss_laatste_batch']:,.0f} MiB, "
           f"hoogste na een batch {r['rss_max_batch']:,.0f} MiB")
+    print("  cachebestanden: " + ", ".join(f"{k} {v} MiB" for k, v in r["cache_mb"].items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -447,6 +472,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ook-cli", action="store_true",
                     help="daarna ook 'verhalen lees' + 'verhalen codeer' op het hele corpus in "
                     "één keer (met de gevulde cache): tijd en piekgeheugen van dat pad")
+    ap.add_argument("--alleen-embeddingcache", action="store_true",
+                    help="zonder de lees- en spaCy-cache (spaCy vooraf geladen): het gedrag van "
+                    "voor verhalen.cache, ter vergelijking")
     ap.add_argument("--_pass", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -458,7 +486,8 @@ def main(argv: list[str] | None = None) -> int:
         if args._pass == "cli":
             r = cli_pass(data, out / "run_cli", cache)
         else:
-            r = one_pass(files, out / f"run_{args._pass}", cache, args.coder)
+            r = one_pass(files, out / f"run_{args._pass}", cache, args.coder,
+                         args.alleen_embeddingcache)
         print("RESULT " + json.dumps(r))
         return 0
 
@@ -482,7 +511,9 @@ def main(argv: list[str] | None = None) -> int:
         proc = subprocess.run([sys.executable, __file__, "--uit", str(out), "--n", str(args.n),
                                "--batch", str(args.batch), "--coder", args.coder,
                                "--seed", str(args.seed), "--_pass", str(k)]
-                              + (["--cache-dir", args.cache_dir] if args.cache_dir else []),
+                              + (["--cache-dir", args.cache_dir] if args.cache_dir else [])
+                              + (["--alleen-embeddingcache"] if args.alleen_embeddingcache
+                                 else []),
                               capture_output=True, text=True)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
@@ -499,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['piek_mb']:,.0f} MiB; proces totaal {wall:.1f} s")
             continue
         results.append(r)
-        label = ("run 1: lege embeddingcache" if k == 1 else "run 2: met embeddingcache")
+        label = ("run 1: lege caches" if k == 1 else "run 2: met gevulde caches")
         _print_pass(f"{label} (proces totaal {wall:.1f} s incl. Python-start en imports)", r)
     a, b = results
     print("\n== samenvatting ==")

@@ -286,8 +286,9 @@ class EnsembleCoder(BaseCoder):
                 for c, lst in sup_ev[i].items():
                     d.setdefault(c, lst)
             ev.append(d)
+        thr, classes = self._thresholds(), self.classes_
         missing = [(i, j) for i in range(len(batch)) for j in range(P.shape[1])
-                   if self.classes_[j] not in ev[i] and P[i, j] >= self._thresholds()[j]]
+                   if classes[j] not in ev[i] and P[i, j] >= thr[j]]
         if missing:
             _, sem_sims = self.semantic_.raw_scores(batch)
             for i, j in missing:

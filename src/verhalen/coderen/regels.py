@@ -126,6 +126,7 @@ class _Matcher:
                 self.first.setdefault(pids[0], []).append((c, k))
             self.compiled.append(row)
         self._cache: dict[str, frozenset[int]] = {}
+        self._pairs: dict[tuple[str, str], frozenset[int]] = {}   # (lemma, form) -> patterns
 
     def _form(self, form: str) -> frozenset[int]:
         got = self._cache.get(form)
@@ -144,10 +145,15 @@ class _Matcher:
     def find(self, tokens: list[tuple[str, str, int]]) -> list[tuple[int, int, int, int]]:
         """(code index, indicator index, sentence no., token position) for every hit."""
         sets = []
+        pairs = self._pairs
         for lem, low, _ in tokens:
-            got = self._form(lem) | self._form(low)
-            for v in _variants(low):
-                got = got | self._form(v)
+            got = pairs.get((lem, low))
+            if got is None:
+                got = self._form(lem) | self._form(low)
+                for v in _variants(low):
+                    got = got | self._form(v)
+                if len(pairs) < 500_000:
+                    pairs[(lem, low)] = got
             sets.append(got)
         hits = []
         n = len(tokens)
