@@ -159,9 +159,9 @@ def prepare(X: Any, nlp, where: str = "coder", cache: Any = None) -> Batch:
         sentences.append([text[a:b].strip() for a, b in pieces])
         ends = [b for _, b in pieces]
         toks = []
-        k = 0
+        k, last = 0, len(ends) - 1
         for lem, lower, idx in doc_tokens:   # tokens with a letter or digit
-            while k < len(ends) - 1 and idx >= ends[k]:
+            while k < last and idx >= ends[k]:
                 k += 1
             toks.append((lem, lower, k))
         tokens.append(toks)
