@@ -403,8 +403,16 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str,
             "spacy_geladen": bool(getattr(nlp, "loaded", True)),
             "lezen_cache": [getattr(read_cache, "hits", 0), getattr(read_cache, "misses", 0)],
             "nlp_cache": [getattr(nlp_cache, "hits", 0), getattr(nlp_cache, "misses", 0)],
-            "cache_mb": {p.name: round(p.stat().st_size / 2**20, 1)
-                         for p in sorted(cache_dir.glob("*.sqlite*"))}}
+            "cache_mb": _cache_sizes(cache_dir)}
+
+
+def _cache_sizes(cache_dir: Path) -> dict[str, float]:
+    """MiB per cache file (with its -wal/-shm companions)."""
+    sizes: dict[str, float] = {}
+    for p in sorted(cache_dir.glob("*.sqlite*")):
+        base = p.name.split(".sqlite")[0] + ".sqlite"
+        sizes[base] = sizes.get(base, 0.0) + p.stat().st_size / 2**20
+    return {k: round(v, 1) for k, v in sizes.items()}
 
 
 def cli_pass(data: Path, out: Path, cache_dir: Path) -> dict:

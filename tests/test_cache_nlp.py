@@ -210,3 +210,8 @@ def test_corrupt_reading_cache_warns_and_reads(tmp_path, nlp):
     with pytest.warns(CacheWaarschuwing):
         got = read_corpus(path, nlp=nlp, progress=False, cache=ReadCache(tmp_path / "cache"))
     _same_corpus(read_corpus(path, nlp=nlp, progress=False, cache=False), got)
+
+
+def test_cache_files_private(nlp, tmp_path):
+    NLPCache(tmp_path).analyse(["Een verhaal over een bewoner."], nlp)
+    assert (tmp_path / NLP_CACHE_FILE).stat().st_mode & 0o777 == 0o600

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import warnings
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -135,7 +136,7 @@ def prepare(X: Any, nlp, where: str = "coder", cache: Any = None) -> Batch:
         finally:
             if cache is None:
                 store.close()
-    for n, (doc_sents, doc_tokens) in enumerate(analyses):
+    for n, (doc_sents, lems, lows, idxs) in enumerate(analyses):
         text = texts[n]
         spans: list[tuple[int, int]] = []
         g = given[n]
@@ -158,12 +159,19 @@ def prepare(X: Any, nlp, where: str = "coder", cache: Any = None) -> Batch:
             pieces = [(0, len(text))]
         sentences.append([text[a:b].strip() for a, b in pieces])
         ends = [b for _, b in pieces]
-        toks = []
-        k, last = 0, len(ends) - 1
-        for lem, lower, idx in doc_tokens:   # tokens with a letter or digit
-            while k < last and idx >= ends[k]:
-                k += 1
-            toks.append((lem, lower, k))
+        # sentence number of every token (tokens with a letter or digit, in text order)
+        last = len(ends) - 1
+        if last <= 0:
+            ks: Any = [0] * len(idxs)
+        elif all(ends[i] <= ends[i + 1] for i in range(last)):
+            ks = [bisect_right(ends, idx, 0, last) for idx in idxs]
+        else:                                # given sentences out of order: walk as they come
+            ks, k = [], 0
+            for idx in idxs:
+                while k < last and idx >= ends[k]:
+                    k += 1
+                ks.append(k)
+        toks = list(zip(lems, lows, ks))
         tokens.append(toks)
     return Batch(ids=df["id"].tolist(), texts=texts, sentences=sentences, tokens=tokens,
                  empty=empty)
