@@ -196,3 +196,43 @@ def test_person_recall_and_no_leaks_on_labelled_sets(name):
         assert result["lekken"] == []
     else:                                        # measured: one unlisted first name slips by
         assert len(result["lekken"]) <= 1, result["lekken"]
+
+
+# -- end to end: nothing but the key names anyone -----------------------------------------
+def _output_texts(folder: Path) -> dict[str, str]:
+    import zipfile
+
+    out = {}
+    for p in folder.rglob("*"):
+        if not p.is_file() or "sleutel" in p.name:
+            continue
+        if p.suffix == ".qdpx":
+            with zipfile.ZipFile(p) as zf:
+                for n in zf.namelist():
+                    out[f"{p.name}:{n}"] = zf.read(n).decode("utf-8", "replace")
+        else:
+            out[str(p.relative_to(folder))] = p.read_text(encoding="utf-8", errors="replace")
+    return out
+
+
+@pytest.mark.slow
+def test_analyse_pseudonimiseer_demo_leaks_no_known_name(demo_dir, tmp_path, monkeypatch):
+    from verhalen.cli.main import main
+
+    monkeypatch.setenv("VERHALEN_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "anoniem"
+    assert main(["analyse", str(demo_dir), "--uit", str(out), "--pseudonimiseer", "--stil"]) == 0
+    key = json.loads((out / "pseudoniemen_sleutel.json").read_text(encoding="utf-8"))
+    people = pd.read_csv(demo_dir / "mensen.csv", dtype=str)
+    forms = {f for e in key["pseudoniemen"].values() if e["categorie"] == "persoon"
+             for f in e["vormen"] if len(f) >= 3}
+    # every person of the people table is in the key, under one pseudonym with its aliases
+    for rec in people.to_dict("records"):
+        owners = {p for p, e in key["pseudoniemen"].items() if name_core(rec["naam"]) in e["vormen"]}
+        assert len(owners) == 1, rec["naam"]
+    texts = _output_texts(out)
+    assert {"segments.jsonl", "rapport.html", "project.qdpx:project.qde"} <= set(texts)
+    leaks = [(name, f) for name, blob in texts.items() for f in forms
+             if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", blob)]
+    assert leaks == []
+    assert "Persoon_" in texts["rapport.html"] and "Persoon_" in texts["project.qdpx:project.qde"]

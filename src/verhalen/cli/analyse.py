@@ -145,11 +145,15 @@ def run(args: argparse.Namespace) -> int:
         numbers = find_numbers(src)
     if numbers is not None and not numbers.exists():
         raise VerhalenFout(f"{numbers}: bestand of map met cijfers bestaat niet.")
+    if args.pseudonimiseer and numbers is not None:    # names in the case table, too
+        from ..mixed import read_numbers
+        from ..privacy import pseudonymise_table
+        numbers = pseudonymise_table(read_numbers(numbers), key, nlp=nlp)
     method = {"nlp": pipeline_info(nlp).describe(), "embedder": getattr(embedder, "name", "?"),
               "coder": "ensemble (regels + semantisch"
                        + (" + gesuperviseerd, getraind op menselijke codes)"
                           if args.leer_van or args.menselijk else ", zonder menselijke codes)"),
-              "bron": str(src)}
+              "bron": str(corpus.meta.get("bron", src)) if args.pseudonimiseer else str(src)}
     if args.leer_van:
         method["getraind_op"] = str(args.leer_van)
     if args.pseudonimiseer:

@@ -121,18 +121,28 @@ def run(args: argparse.Namespace) -> int:
     numbers = Path(args.cijfers) if args.cijfers else find_case_numbers(folder, corpus.meta)
     if args.cijfers and not numbers.exists():
         raise VerhalenFout(f"{numbers}: bestand of map met cijfers bestaat niet.")
+    themes_tab = themes if themes.exists() else None
+    numbers_path = numbers
     if args.pseudonimiseer:
         corpus, long = pseudonymise(corpus, long, key)
+        import pandas as pd
+
+        from ..privacy import pseudonymise_table
+        if themes_tab is not None:      # made from the texts before pseudonymisation
+            themes_tab = pseudonymise_table(pd.read_csv(themes_tab), key)
+        if numbers is not None:
+            from ..mixed import read_numbers
+            numbers_path, numbers = numbers, pseudonymise_table(read_numbers(numbers), key)
     method = method_of(folder)
     if args.pseudonimiseer:
         method["pseudonimisering"] = f"ja; sleutel apart in {key.name}"
     path = noted(write_report, corpus, long, codebook, out, overwrite=args.overschrijf,
-                 themes=themes if themes.exists() else None, numbers=numbers,
+                 themes=themes_tab, numbers=numbers,
                  method=method, reference=args.referentie)
     n_seg = sum(len(d.segments) for d in corpus.documents)
     print(f"Rapport: {len(corpus.documents)} documenten, {n_seg} segmenten, {len(long)} codes "
           f"(codeboek '{codebook.name}'); thema's: {'ja' if themes.exists() else 'nee'}; "
-          f"cijfers: {numbers if numbers else 'geen'}.")
+          f"cijfers: {numbers_path if numbers_path else 'geen'}.")
     if args.tabellen:
         written = write_tables(report_tables(corpus.segments_df(), long, codebook),
                                Path(args.tabellen), overwrite=args.overschrijf)

@@ -168,15 +168,22 @@ def _person_parts(text: str, ent: Entity) -> list[Entity]:
 def load_deduce(cache_dir: str | None = None):
     """A ready ``deduce.Deduce`` (its lookup tables cached on disk after the first build).
 
-    The first build of deduce's lookup structures takes minutes; the pickle is kept in the
-    verhalen cache folder (``VERHALEN_CACHE`` or ``~/.cache/verhalen``), which is writable even
-    when the package itself is installed read-only.
+    The first build of deduce's lookup structures takes minutes (150 s here); deduce keeps the
+    pickle in its own package folder, or, when that is read-only, we keep it in the verhalen
+    cache folder (``VERHALEN_CACHE`` or ``~/.cache/verhalen``).
     """
+    import os
+
     from ..embed import default_cache_dir
     from ..extern import import_deduce
 
     deduce = import_deduce()
-    cache = Path(cache_dir) if cache_dir else default_cache_dir() / "deduce"
+    if cache_dir:
+        cache = Path(cache_dir)
+    else:                       # deduce's own folder (shared by every run) when writable
+        cache = Path(deduce.__file__).parent / "data" / "lookup"
+        if not os.access(cache, os.W_OK):
+            cache = default_cache_dir() / "deduce"
     cache.mkdir(parents=True, exist_ok=True)
     return deduce.Deduce(cache_path=cache)
 

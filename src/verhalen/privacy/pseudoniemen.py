@@ -181,6 +181,8 @@ class Pseudonimiser:
 
     def register_person(self, name: str, aliases: Iterable[str] = ()) -> str:
         """A known person (people table, speaker): the name and its aliases share a pseudonym."""
+        if name_core(name).casefold() in GENERIC_SPEAKERS:      # "Interviewer" is a role
+            return name
         pseudo = self.pseudonym(name, "persoon")
         for alias in aliases:
             alias = name_core(alias)
@@ -214,7 +216,8 @@ class Pseudonimiser:
         # word ("Pas toen ik ..." while "pas" occurs elsewhere) is that word, not a name
         found = [e for e in raw if not (e.category == "persoon" and " " not in e.text
                                         and e.text.lower() in self._words
-                                        and sentence_start(text, e.start))]
+                                        and sentence_start(text, e.start))
+                 and not (e.category == "persoon" and e.text.casefold() in GENERIC_SPEAKERS)]
         pattern = self._lexicon_pattern() if use_lexicon else None
         if pattern is not None:
             for m in pattern.finditer(text):
@@ -380,7 +383,7 @@ class Pseudonimiser:
         people = people.copy()
         for col in people.columns:
             if col == "naam":
-                people[col] = [self.pseudonym(v, "persoon") if isinstance(v, str) and v.strip()
+                people[col] = [self.register_person(v) if isinstance(v, str) and v.strip()
                                else v for v in people[col]]
             elif col == "aliassen":
                 people[col] = [";".join(sorted({self.pseudonym(a, "persoon")
@@ -485,3 +488,34 @@ def pseudonymise_project(corpus: Corpus, long: pd.DataFrame, key_path: str | Pat
     codes = ps.transform_codes(long)
     ps.save_key(key_path)
     return out, codes
+
+
+def pseudonymise_table(table: pd.DataFrame, key_path: str | Path, nlp=None,
+                       keep: Iterable[str] = ("casus", "case_id", "deelnemer", "topic"),
+                       **kwargs) -> pd.DataFrame:
+    """A table that goes into a report next to a pseudonymised corpus (case numbers, a topic
+    table made before pseudonymisation): its text cells rewritten with the pseudonyms of the
+    key at ``key_path`` (old segment/document ids become the new ones). ``keep``: columns left
+    as they are (case ids must still match the corpus)."""
+    ps = Pseudonimiser(nlp=nlp, **kwargs).load_key(key_path)
+    ids = sorted(ps.segment_ids().items(), key=lambda kv: -len(kv[0]))
+    id_rx = re.compile("|".join(rf"(?<![\w-]){re.escape(o)}(?![\w-])" for o, _ in ids)) \
+        if ids else None
+    new_id = dict(ids)
+
+    def cell(v):
+        if not isinstance(v, str):
+            return v
+        if id_rx is not None:
+            v = id_rx.sub(lambda m: new_id[m.group()], v)
+        return ps.transform(v)
+
+    out = table.copy()
+    out.attrs = dict(table.attrs)
+    keep = set(keep)
+    for col in out.columns:
+        if col not in keep and (out[col].dtype == object
+                                or pd.api.types.is_string_dtype(out[col].dtype)):
+            out[col] = pd.Series([cell(v) for v in out[col]], index=out.index,
+                                 dtype=out[col].dtype)
+    return out
