@@ -53,3 +53,23 @@ def embedder(tmp_path_factory):
 
     cache = os.environ.get("VERHALEN_TEST_CACHE") or tmp_path_factory.mktemp("emb-cache")
     return get_embedder(cache_dir=cache, progress=False)
+
+
+# The constructed corpus with known track profiles (tests/data/sporen), used by the track,
+# figure and report tests; a module may define its own ``segs``/``codes`` instead.
+@pytest.fixture(scope="session")
+def segs():
+    import json
+
+    import pandas as pd
+
+    lines = (ROOT / "tests" / "data" / "sporen" / "segments.jsonl").read_text(
+        encoding="utf-8").splitlines()
+    return pd.DataFrame([json.loads(x) for x in lines])
+
+
+@pytest.fixture(scope="session")
+def codes():
+    from verhalen.codes import read_codes, wide_to_long
+
+    return wide_to_long(read_codes(ROOT / "tests" / "data" / "sporen" / "codes.jsonl"))

@@ -33,17 +33,6 @@ def codebook() -> Codebook:
 
 
 @pytest.fixture(scope="module")
-def segs() -> pd.DataFrame:
-    lines = (DATA / "segments.jsonl").read_text(encoding="utf-8").splitlines()
-    return pd.DataFrame([json.loads(x) for x in lines])
-
-
-@pytest.fixture(scope="module")
-def codes() -> pd.DataFrame:
-    return wide_to_long(read_codes(DATA / "codes.jsonl"))
-
-
-@pytest.fixture(scope="module")
 def report(segs, codes, codebook) -> str:
     return build_report(segs, codes, codebook, title="Testrapport")
 

@@ -3,7 +3,6 @@ by hand (tests/data/sporen/README.md), plus one run on the demo corpus coded by 
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -34,17 +33,6 @@ def codebook() -> Codebook:
         code("luisteren", {"vakmanschap": 1.0}), code("methodiek", {"vakmanschap": 1.0}),
         code("verbinding", {"betekenisgeving": 1.0}), code("kosten", {"doelmatigheid": 1.0}),
         code("tellen", {"betekenisgeving": 0.5, "doelmatigheid": 0.5})])
-
-
-@pytest.fixture(scope="module")
-def segs() -> pd.DataFrame:
-    lines = (DATA / "segments.jsonl").read_text(encoding="utf-8").splitlines()
-    return pd.DataFrame([json.loads(x) for x in lines])
-
-
-@pytest.fixture(scope="module")
-def codes() -> pd.DataFrame:
-    return wide_to_long(read_codes(DATA / "codes.jsonl"))
 
 
 # --------------------------------------------------------------------------- profiles
