@@ -176,8 +176,10 @@ def test_full_analysis_without_network(geen_netwerk, demo_dir, tmp_path, monkeyp
     # a fresh embedding cache: every vector is computed here, under the guard
     monkeypatch.setenv("VERHALEN_CACHE", str(tmp_path / "cache"))
     if _has("analyse"):
-        assert main(["analyse", str(corpus), "--uit", str(out)]) == 0, capsys.readouterr().err
-        ran = ["analyse"]
+        # with pseudonymisation: deduce must work from its lookup lists on disk, too
+        assert main(["analyse", str(corpus), "--uit", str(out), "--pseudonimiseer"]) == 0, \
+            capsys.readouterr().err
+        ran = ["analyse --pseudonimiseer"]
     else:
         assert main(["lees", str(corpus), "--uit", str(out)]) == 0, capsys.readouterr().err
         assert main(["codeer", str(out), "--stil"]) == 0, capsys.readouterr().err
