@@ -198,6 +198,7 @@ class _Store:
             conn = sqlite3.connect(self.path, timeout=self.timeout, check_same_thread=False)
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")   # a cache: no fsync per commit
                 conn.execute("CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, "
                              "value BLOB NOT NULL)")
                 conn.commit()
