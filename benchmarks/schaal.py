@@ -401,8 +401,8 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str,
             "embed_teksten": emb.texts, "cache_hits": getattr(inner, "hits", 0),
             "cache_misses": getattr(inner, "misses", 0), "sporen": profile_note,
             "spacy_geladen": bool(getattr(nlp, "loaded", True)),
-            "lezen_cache": [getattr(read_cache, "hits", 0), getattr(read_cache, "misses", 0)],
-            "nlp_cache": [getattr(nlp_cache, "hits", 0), getattr(nlp_cache, "misses", 0)],
+            "lezen_cache": [read_cache.hits, read_cache.misses] if read_cache else None,
+            "nlp_cache": [nlp_cache.hits, nlp_cache.misses] if nlp_cache else None,
             "cache_mb": _cache_sizes(cache_dir)}
 
 
@@ -448,11 +448,12 @@ def _print_pass(label: str, r: dict) -> None:
     print(f"  documenten {r['n_documenten']:,}, segmenten {r['n_segmenten']:,}, "
           f"woorden {r['n_woorden']:,}, gecodeerd {r['n_gecodeerd']:,}")
     print(f"  opstart (modellen laden)   {r['opstart']:8.1f} s")
-    print(f"  lezen (read_corpus)        {t['lezen']:8.1f} s  (cache: {r['lezen_cache'][0]} "
-          f"bestanden hergebruikt, {r['lezen_cache'][1]} gelezen)")
-    print(f"  spaCy-analyse (prepare)    {t['nlp']:8.1f} s  (cache: {r['nlp_cache'][0]:,} "
-          f"treffers, {r['nlp_cache'][1]:,} berekend; spaCy geladen: "
-          f"{'ja' if r['spacy_geladen'] else 'nee'})")
+    lc, nc = r["lezen_cache"], r["nlp_cache"]
+    print(f"  lezen (read_corpus)        {t['lezen']:8.1f} s  (" + (
+        f"cache: {lc[0]} bestanden hergebruikt, {lc[1]} gelezen)" if lc else "geen leescache)"))
+    print(f"  spaCy-analyse (prepare)    {t['nlp']:8.1f} s  (" + (
+        f"cache: {nc[0]:,} treffers, {nc[1]:,} berekend; " if nc else "geen spaCy-cache; ")
+        + f"spaCy geladen: {'ja' if r['spacy_geladen'] else 'nee'})")
     print(f"  embeddings                 {t['embeddings']:8.1f} s  ({r['embed_teksten']:,} teksten; "
           f"cache: {r['cache_hits']:,} treffers, {r['cache_misses']:,} berekend)")
     print(f"  coderen (zonder embedden)  {t['coderen']:8.1f} s")
