@@ -215,3 +215,31 @@ def test_corrupt_reading_cache_warns_and_reads(tmp_path, nlp):
 def test_cache_files_private(nlp, tmp_path):
     NLPCache(tmp_path).analyse(["Een verhaal over een bewoner."], nlp)
     assert (tmp_path / NLP_CACHE_FILE).stat().st_mode & 0o777 == 0o600
+
+
+def test_concurrent_processes_share_a_cache(tmp_path):
+    """Two processes writing the same cache file at once (WAL + busy timeout): no warning, no
+    lost entry."""
+    import subprocess
+    import sys
+
+    from verhalen.cache import _Store
+
+    script = (
+        "import sys, warnings\n"
+        "warnings.simplefilter('error')\n"
+        "from pathlib import Path\n"
+        "from verhalen.cache import _Store\n"
+        "s = _Store(Path(sys.argv[1]))\n"
+        "for i in range(40):\n"
+        "    s.put_many([(f'{sys.argv[2]}-{i}-{j}', b'x' * 2000) for j in range(25)])\n"
+        "    assert len(s.get_many([f'{sys.argv[2]}-{i}-0'])) == 1\n"
+    )
+    path = tmp_path / "gedeeld.sqlite"
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(path), name],
+                              stderr=subprocess.PIPE, text=True) for name in ("a", "b")]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    keys = [f"{n}-{i}-{j}" for n in ("a", "b") for i in range(40) for j in range(25)]
+    assert len(_Store(path).get_many(keys)) == len(keys)
