@@ -58,12 +58,11 @@ class CacheWaarschuwing(UserWarning):
 
 
 def default_cache_dir() -> Path:
-    """The cache root shared with the embedding cache."""
-    env = os.environ.get("VERHALEN_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "verhalen"
+    """The cache root shared with the embedding cache (``VERHALEN_CACHE`` or
+    ``~/.cache/verhalen``)."""
+    from .embed import default_cache_dir as root
+
+    return root()
 
 
 def _version(dist: str) -> str:
