@@ -353,3 +353,10 @@ def test_csv_with_broken_rows_names_the_line(tmp_path):
                  "2,\"Een open aanhalingsteken zonder eind\n", encoding="utf-8")
     with pytest.raises(LeesFout, match="stuk.csv"):
         read_corpus(p)
+
+
+def test_file_with_only_front_matter_is_named(tmp_path):
+    path = tmp_path / "alleen_kop.txt"
+    path.write_text("Casus: WT-OOST\n", encoding="utf-8")
+    with pytest.raises(LeesFout, match=r"alleen_kop\.txt.*geen tekst om te coderen"):
+        read_corpus(path, progress=False)

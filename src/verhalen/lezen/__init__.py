@@ -128,6 +128,10 @@ def _read_one(f: Path, doc_id: str, text_column: str | None, meta: dict[str, Any
         if meta is not None:
             _apply_metadata(raw, meta, per_row=len(raws) > 1)
         docs.append(_build(raw, index, nlp))
+    if raws and not any(d.segments for d in docs):
+        # only a title, headings or "Casus: …" lines: nothing to code
+        raise LeesFout(f, "bevat geen tekst om te coderen (alleen een titel, koppen of "
+                          "kopregels zoals 'Casus: …').")
     if key is not None:
         store.put(key, docs, people_state(index))
     return docs
