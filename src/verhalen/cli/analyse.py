@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     t = _step(1, f"Lezen: {src}")
     nlp = load_nlp()
     corpus = read_corpus(src, text_column=args.tekstkolom, people=args.mensen, nlp=nlp,
+                         cache=False if args.pseudonimiseer else None,
                          progress=not args.stil)
     if corpus.meta.get("gelezen", 0) == 0 or not corpus.documents:
         print(f"Geen enkel bestand kon worden gelezen uit {src}.", file=sys.stderr)

@@ -27,9 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cache import LazyNLP, pipeline_info_of
     from ..fouten import OverschrijfFout, VerhalenFout
     from ..lezen import read_corpus
-    from ..nlp import load_nlp, pipeline_info
 
     out = Path(args.uit)
     taken = [n for n in ("segments.jsonl", "documents.jsonl", "corpus.json", "mensen.csv",
@@ -40,8 +40,11 @@ def run(args: argparse.Namespace) -> int:
                               "mee om de uitvoer te vervangen.")
     if out.exists() and not out.is_dir():
         raise OverschrijfFout(f"{out}: bestaat al en is geen map.")
-    nlp = load_nlp(args.nlp)
-    corpus = read_corpus(args.pad, text_column=args.tekstkolom, people=args.mensen, nlp=nlp)
+    # spaCy is loaded only when a file is not in the reading cache; with --pseudonimiseer the
+    # originals are not kept in that cache at all
+    nlp = LazyNLP(args.nlp)
+    corpus = read_corpus(args.pad, text_column=args.tekstkolom, people=args.mensen, nlp=nlp,
+                         cache=False if args.pseudonimiseer else None)
     errors = corpus.meta.get("errors", [])
     if corpus.meta.get("gelezen", 0) == 0 or not corpus.documents:
         print(f"Geen enkel bestand kon worden gelezen uit {args.pad}.", file=sys.stderr)
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if corpus.people is not None and not corpus.people.empty:
         counts = corpus.people["rol"].value_counts().to_dict()
         print("  mensentabel: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    print(f"  NLP-pijplijn: {pipeline_info(nlp).describe()}")
+    print(f"  NLP-pijplijn: {pipeline_info_of(nlp).describe()}")
     if args.pseudonimiseer:
         print(f"  gepseudonimiseerd; sleutel: {out / 'pseudoniemen_sleutel.json'} (bewaar deze "
               "apart en deel hem niet)")
