@@ -82,6 +82,8 @@ class Pseudonimiser:
         self._lexicon: dict[str, str] = {}
         self._raw: dict[str, list[Entity]] = {}
         self._words: set[str] = set()
+        self._name_parts: dict[str, set[str]] = {}
+        self._slugs: list | None = None
 
     # -- the key ------------------------------------------------------------------------
     def load_key(self, path: str | Path) -> "Pseudonimiser":
@@ -98,8 +100,9 @@ class Pseudonimiser:
                                      "vormen": list(entry.get("vormen", []))}
             for form in entry.get("vormen", []):
                 self.forms_.setdefault(_norm(form), pseudo)
+                self._index_name(pseudo, form)
         self.ids_.update(data.get("ids", {}))
-        self._pattern = None
+        self._pattern = self._slugs = None
         return self
 
     def key(self) -> dict[str, Any]:
@@ -139,25 +142,26 @@ class Pseudonimiser:
         forms = self.entries_[pseudo]["vormen"]
         if form not in forms:
             forms.append(form)
-        self._pattern = None
+            self._index_name(pseudo, form)
+        self._pattern = self._slugs = None
+
+    def _index_name(self, pseudo: str, form: str) -> None:
+        """First name, surname and surname without particles of a full person name → person
+        (so linking a lone "Sanne" or "Brouwer" is a lookup, not a scan of every name)."""
+        if self.entries_[pseudo]["categorie"] != "persoon":
+            return
+        parts = form.split()
+        if len(parts) < 2:
+            return
+        rest = parts[1:]
+        tail = " ".join(p for p in rest if p.casefold() not in PARTICLES)
+        for key in {parts[0].casefold(), " ".join(rest).casefold(), tail.casefold()} - {""}:
+            self._name_parts.setdefault(key, set()).add(pseudo)
 
     def _person_link(self, core: str) -> str | None:
         """The one known person whose first name or surname is ``core`` (or None)."""
-        hits = set()
-        low = core.casefold()
-        for pseudo, entry in self.entries_.items():
-            if entry["categorie"] != "persoon":
-                continue
-            for form in entry["vormen"]:
-                parts = form.split()
-                if len(parts) < 2:
-                    continue
-                first, rest = parts[0], parts[1:]
-                surname = " ".join(rest).casefold()
-                tail = " ".join(p for p in rest if p.casefold() not in PARTICLES).casefold()
-                if low in (first.casefold(), surname, tail):
-                    hits.add(pseudo)
-        return hits.pop() if len(hits) == 1 else None
+        hits = self._name_parts.get(core.casefold(), set())
+        return next(iter(hits)) if len(hits) == 1 else None
 
     def pseudonym(self, form: str, category: str) -> str:
         """The pseudonym of ``form`` (made, and linked to a known person, when new)."""
@@ -246,6 +250,8 @@ class Pseudonimiser:
         return value
 
     def _slug_forms(self) -> list[tuple[re.Pattern, str]]:
+        if self._slugs is not None:
+            return self._slugs
         out = []
         for pseudo, entry in self.entries_.items():
             if entry["categorie"] not in self.categories:
@@ -258,7 +264,8 @@ class Pseudonimiser:
                 rx = r"[-_ .]*".join(re.escape(t) for t in tokens)
                 out.append((len(rx), re.compile(rf"(?<![a-z0-9]){rx}(?![a-z0-9])", re.I),
                             slug_pseudo))
-        return [(rx, p) for _, rx, p in sorted(out, key=lambda t: -t[0])]
+        self._slugs = [(rx, p) for _, rx, p in sorted(out, key=lambda t: -t[0])]
+        return self._slugs
 
     def scrub(self, value: Any) -> Any:
         """Any metadata value (str, list, dict) with identifying text replaced."""
