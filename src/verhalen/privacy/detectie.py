@@ -67,7 +67,7 @@ _ORG_HEADS = (
     "Stichting", "Vereniging", "Woonstichting", "Woningcorporatie", "Woningstichting",
     "Zorggroep", "Zorgcentrum", "Jeugdzorg", "Gemeente", "gemeente", "Hogeschool", "Universiteit",
     "Wijkteam", "Buurtteam", "Sociaal Team", "Welzijn", "Coöperatie", "Stichting Welzijn",
-    "Ziekenhuis", "Kerk", "Moskee", "Basisschool", "school", "Zorgboerderij", "Centrum",
+    "Ziekenhuis", "Kerk", "Moskee", "Basisschool", "Zorgboerderij", "Centrum",
 )
 _ORG_RE = re.compile(rf"\b(?:{'|'.join(sorted(_ORG_HEADS, key=len, reverse=True))})"
                      rf"(?:\s+{_PART})*\s+{_WORD}(?:\s+{_WORD}){{0,3}}")
