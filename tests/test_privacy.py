@@ -236,3 +236,27 @@ def test_analyse_pseudonimiseer_demo_leaks_no_known_name(demo_dir, tmp_path, mon
              if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", blob)]
     assert leaks == []
     assert "Persoon_" in texts["rapport.html"] and "Persoon_" in texts["project.qdpx:project.qde"]
+
+
+@pytest.mark.slow
+def test_rapport_pseudonimiseer_on_an_earlier_project(demo_dir, tmp_path, monkeypatch):
+    """``verhalen rapport --pseudonimiseer`` on a folder read and coded without it."""
+    import shutil
+
+    from verhalen.cli.main import main
+
+    monkeypatch.setenv("VERHALEN_CACHE", str(tmp_path / "cache"))
+    src = tmp_path / "verhalen_van_noor"
+    src.mkdir()
+    for rel in ("interviews/jongerenwerker_zuid.txt", "verhalen/noor_niet_meer_alleen.txt"):
+        shutil.copy(demo_dir / rel, src / Path(rel).name)
+    project = tmp_path / "project"
+    assert main(["lees", str(src), "--uit", str(project)]) == 0
+    assert main(["codeer", str(project), "--stil"]) == 0
+    html = tmp_path / "rapport.html"
+    assert main(["rapport", str(project), "--uit", str(html), "--pseudonimiseer"]) == 0
+    text = html.read_text(encoding="utf-8")
+    for name in ("Sanne", "Brouwer", "Noor", "noor"):
+        assert not re.search(rf"(?<![\w-]){name}(?![\w-])", text), name
+    assert "Persoon_" in text
+    assert any("sleutel" in p.name for p in tmp_path.iterdir())

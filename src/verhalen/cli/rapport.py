@@ -136,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
     method = method_of(folder)
     if args.pseudonimiseer:
         method["pseudonimisering"] = f"ja; sleutel apart in {key.name}"
+        if "bron" in method:          # the source path may name someone, too
+            method["bron"] = corpus.meta.get("bron", "")
     path = noted(write_report, corpus, long, codebook, out, overwrite=args.overschrijf,
                  themes=themes_tab, numbers=numbers,
                  method=method, reference=args.referentie)
