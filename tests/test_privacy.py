@@ -260,3 +260,22 @@ def test_rapport_pseudonimiseer_on_an_earlier_project(demo_dir, tmp_path, monkey
         assert not re.search(rf"(?<![\w-]){name}(?![\w-])", text), name
     assert "Persoon_" in text
     assert any("sleutel" in p.name for p in tmp_path.iterdir())
+
+
+def test_evidence_matches_the_pseudonymised_text_and_words_stay_words(tmp_path):
+    """A surname that is also a word ("Post") is replaced as a name, never as the word."""
+    text = "Jeroen Post belde aan. Sinds die dag durft hij de post weer te openen."
+    seg = Segment(id="verhaal-0000", doc_id="verhaal", index=0, text=text, start=0,
+                  end=len(text), sentences=[Sentence(0, 22), Sentence(23, len(text))])
+    corpus = Corpus(documents=[Document(id="verhaal", text=text, segments=[seg])],
+                    people=pd.DataFrame([{"naam": "Jeroen Post", "rol": "bewoner/cliënt",
+                                          "aliassen": "Post;Jeroen"}]))
+    long = pd.DataFrame([{"segment_id": "verhaal-0000", "code": "kleine_stappen", "score": 0.9,
+                          "evidence": [text[23:], text[:22]], "source": "machine",
+                          "coder": "ensemble"}])
+    out, codes = pseudonymise_project(corpus, long, tmp_path / "sleutel.json", deduce=False,
+                                      progress=False)
+    new = out.documents[0].segments[0].text
+    assert "de post weer" in new and "Post" not in new
+    for sentence in codes.loc[0, "evidence"]:
+        assert sentence in new, sentence

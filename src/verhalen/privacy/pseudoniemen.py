@@ -36,10 +36,10 @@ PREFIX = {"persoon": "Persoon", "plaats": "Plaats", "organisatie": "Organisatie"
           "datum": "Datum", "email": "Email", "telefoon": "Telefoon", "bsn": "BSN",
           "nummer": "Nummer"}
 KEY_VERSION = 1
-# document/segment metadata that describe the material, not a person: left as they are
 # speaker labels of transcripts that name a role, not a person
 GENERIC_SPEAKERS = frozenset({"interviewer", "onderzoeker", "student", "respondent", "vraag",
                               "antwoord", "geïnterviewde", "gespreksleider", "i", "r", "v", "a"})
+# document/segment metadata that describe the material, not a person: left as they are
 KEEP_META = frozenset({"soort", "soort_tekst", "paginas", "opgeschoond", "rij", "codering",
                        "beurt", "pagina", "casus", "verhaal_id"})
 
@@ -233,12 +233,17 @@ class Pseudonimiser:
     def _replacement(self, ent: Entity) -> str:
         return self.pseudonym(ent.text, ent.category)
 
-    def transform(self, text: str) -> str:
-        """``text`` with every identifying span replaced (no offsets kept)."""
+    def transform(self, text: str, identifiers: bool = False) -> str:
+        """``text`` with every identifying span replaced (no offsets kept).
+
+        ``identifiers``: also rewrite known forms written as ids or paths ("interview-anouk",
+        case-insensitive) — for metadata and tables, not for prose, where a surname such as
+        "Post" must not turn the word "post" into a pseudonym.
+        """
         if not isinstance(text, str) or not text.strip():
             return text
         new, _ = rewrite(text, [(e.start, e.end, self._replacement(e)) for e in self.find(text)])
-        return self.transform_identifier(new)
+        return self.transform_identifier(new) if identifiers else new
 
     def transform_identifier(self, value: str) -> str:
         """Ids, file names and paths: known forms as slugs ("interview-anouk" → "interview-
@@ -270,7 +275,7 @@ class Pseudonimiser:
     def scrub(self, value: Any) -> Any:
         """Any metadata value (str, list, dict) with identifying text replaced."""
         if isinstance(value, str):
-            return self.transform(value)
+            return self.transform(value, identifiers=True)
         if isinstance(value, list):
             return [self.scrub(v) for v in value]
         if isinstance(value, dict):
@@ -291,7 +296,7 @@ class Pseudonimiser:
                 self._words.update(re.findall(r"\b[a-zà-ÿ][\w-]*", text))
         for seg in corpus.segments():
             for sp in seg.speakers:
-                if sp.strip() and sp.strip().casefold() not in GENERIC_SPEAKERS:
+                if sp.strip():
                     self.register_person(sp)
         for doc in _progress(corpus.documents, self.progress, "pseudoniemen zoeken"):
             texts = [doc.text] if doc.text else [s.text for s in doc.segments]
@@ -299,7 +304,6 @@ class Pseudonimiser:
             for text in texts:
                 for ent in self.find(text, use_lexicon=False):
                     self.pseudonym(ent.text, ent.category)
-        self._pattern = None
         return self
 
     def transform_corpus(self, corpus: Corpus) -> Corpus:
@@ -362,8 +366,7 @@ class Pseudonimiser:
                 seg.text, seg.end = text, seg.start + len(text)
         for seg in new.segments:
             seg.section = self.transform(seg.section) if seg.section else seg.section
-            seg.speakers = [self.pseudonym(sp, "persoon") if "persoon" in self.categories
-                            and sp.strip().casefold() not in GENERIC_SPEAKERS else sp
+            seg.speakers = [self.register_person(sp) if "persoon" in self.categories else sp
                             for sp in seg.speakers]
             seg.meta = self.scrub(seg.meta)
         return new
@@ -398,8 +401,8 @@ class Pseudonimiser:
                                if isinstance(v, str) else v for v in people[col]]
             elif col == "rol":
                 continue
-            else:
-                people[col] = [self.transform(v) if isinstance(v, str) else v
+            else:                               # organisation, source document id, …
+                people[col] = [self.transform(v, identifiers=True) if isinstance(v, str) else v
                                for v in people[col]]
         return people
 
@@ -422,25 +425,19 @@ def rewrite(text: str, replacements: list[tuple[int, int, str]]):
     Returns the new text and ``pos(old, side)`` mapping an old offset to the new text; an
     offset inside a replaced span goes to the replacement's start (``side="start"``) or end.
     """
-    reps = sorted(replacements)
-    parts, olds, news, shift = [], [], [], 0
-    last = 0
-    for s, e, new in reps:
+    parts, olds, news, cum = [], [], [], []    # cum: the shift after each replacement
+    shift = last = 0
+    for s, e, new in sorted(replacements):
         if s < last:                       # overlapping: keep the first
             continue
-        parts.append(text[last:s])
-        parts.append(new)
+        parts += [text[last:s], new]
         olds.append((s, e))
         news.append((s + shift, s + shift + len(new)))
         shift += len(new) - (e - s)
+        cum.append(shift)
         last = e
     parts.append(text[last:])
     starts = [s for s, _ in olds]
-    cum = []
-    acc = 0
-    for (s, e), (ns, ne) in zip(olds, news):
-        acc += (ne - ns) - (e - s)
-        cum.append(acc)
 
     def pos(p: int, side: str = "start") -> int:
         i = bisect.bisect_right(starts, p) - 1
@@ -464,33 +461,24 @@ def _progress(items, on: bool, desc: str):
     return tqdm(items, desc=desc, unit="doc")
 
 
-def _load_or_new(key_path: Path, nlp, **kwargs) -> Pseudonimiser:
-    ps = Pseudonimiser(nlp=nlp, **kwargs)
-    if key_path.exists():
-        ps.load_key(key_path)
-    return ps
-
-
 def pseudonymise_corpus(corpus: Corpus, key_path: str | Path, nlp=None,
                         **kwargs) -> Corpus:
     """A pseudonymised copy of ``corpus``; the key is written (atomically) to ``key_path``.
 
     An existing key at ``key_path`` is extended, not replaced: its pseudonyms stay the same.
     """
-    key_path = Path(key_path)
-    kwargs.setdefault("progress", True)
-    ps = _load_or_new(key_path, nlp, **kwargs)
-    out = ps.fit(corpus).transform_corpus(corpus)
-    ps.save_key(key_path)
-    return out
+    return pseudonymise_project(corpus, None, key_path, nlp=nlp, **kwargs)[0]
 
 
 def pseudonymise_project(corpus: Corpus, long: pd.DataFrame, key_path: str | Path, nlp=None,
-                         **kwargs) -> tuple[Corpus, pd.DataFrame]:
-    """Corpus and its codes (long shape) pseudonymised together; the key at ``key_path``."""
+                         **kwargs) -> tuple[Corpus, pd.DataFrame | None]:
+    """Corpus and its codes (long shape; None for none) pseudonymised together; the key at
+    ``key_path``."""
     key_path = Path(key_path)
     kwargs.setdefault("progress", True)
-    ps = _load_or_new(key_path, nlp, **kwargs)
+    ps = Pseudonimiser(nlp=nlp, **kwargs)
+    if key_path.exists():
+        ps.load_key(key_path)
     out = ps.fit(corpus).transform_corpus(corpus)
     codes = ps.transform_codes(long)
     ps.save_key(key_path)
@@ -515,7 +503,7 @@ def pseudonymise_table(table: pd.DataFrame, key_path: str | Path, nlp=None,
             return v
         if id_rx is not None:
             v = id_rx.sub(lambda m: new_id[m.group()], v)
-        return ps.transform(v)
+        return ps.transform(v, identifiers=True)
 
     out = table.copy()
     out.attrs = dict(table.attrs)
