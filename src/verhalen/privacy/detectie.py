@@ -84,7 +84,7 @@ _DATE_RE = re.compile(
 # streets and neighbourhoods named as one word ("Kalanderstraat", "Schilderswijk")
 _STREET_RE = re.compile(
     rf"\b{_UP}[a-zà-ÿ]+(?:straat|laan|weg|plein|gracht|kade|singel|dijk|steeg|dreef|hof|"
-    r"markt|wijk|buurt|kwartier|park)\b(?:\s+\d+[a-z]?\b)?")
+    r"markt|wijk|buurt|kwartier|park)\b(?:[ \t]+\d+[a-z]?\b)?")     # a number on the same line
 # an organisation named by a compound of its kind ("Vluchtelingenwerk", "Humanitashuis")
 _ORG_WORD_RE = re.compile(
     rf"\b{_UP}[a-zà-ÿ]{{3,}}(?:werk|zorg|hulp|groep|team|centrum|huis|instituut|fonds|bank|"
@@ -340,8 +340,6 @@ class Detector:
         ner = spacy_detector(nlp)
         if ner is not None:
             self.detectors.append(ner)
-        self.uses_deduce = bool(deduce)
-        self.uses_ner = ner is not None
 
     def __call__(self, text: str) -> list[Entity]:
         """Non-overlapping entities in ``text`` from every detector."""
