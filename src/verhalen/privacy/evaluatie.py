@@ -79,6 +79,10 @@ def _name_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _overlaps(ent, start: int, end: int) -> bool:
+    return ent.start < end and start < ent.end
+
+
 def evaluate(pseudonimiser, items: list[Labelled]) -> dict:
     """Fit ``pseudonimiser`` on the set (as one corpus) and score what it finds.
 
@@ -91,20 +95,16 @@ def evaluate(pseudonimiser, items: list[Labelled]) -> dict:
     corpus = as_corpus(items)
     pseudonimiser.fit(corpus)
     rows = {c: {"gold": 0, "gevonden": 0, "gedekt": 0} for c in CATEGORIES}
-    n_pred = n_pred_ok = 0
-    wrong: list[str] = []
+    n_pred = 0
+    wrong: list[str] = []          # replaced spans that overlap no gold span
     for it in items:
         pred = pseudonimiser.find(it.text)
         n_pred += len(pred)
-        for p in pred:
-            ok = any(p.start < e and s < p.end for s, e, _ in it.spans)
-            n_pred_ok += ok
-            if not ok:
-                wrong.append(p.text)
+        wrong += [p.text for p in pred if not any(_overlaps(p, s, e) for s, e, _ in it.spans)]
         for s, e, cat in it.spans:
             row = rows[cat]
             row["gold"] += 1
-            row["gevonden"] += any(p.category == cat and p.start < e and s < p.end for p in pred)
+            row["gevonden"] += any(p.category == cat and _overlaps(p, s, e) for p in pred)
             row["gedekt"] += all(any(p.start <= a and b <= p.end for p in pred)
                                  for a, b in _name_tokens(it.text, s, e))
     leaks = []
@@ -121,6 +121,6 @@ def evaluate(pseudonimiser, items: list[Labelled]) -> dict:
     table = table[table["gold"] > 0]
     table["recall"] = table["gevonden"] / table["gold"]
     table["recall_gedekt"] = table["gedekt"] / table["gold"]
-    return {"tabel": table, "precisie": n_pred_ok / n_pred if n_pred else 1.0,
+    return {"tabel": table, "precisie": (n_pred - len(wrong)) / n_pred if n_pred else 1.0,
             "voorspeld": n_pred, "fout_gevonden": wrong, "lekken": leaks,
             "pseudoniemen": pseudonimiser.entries_}
