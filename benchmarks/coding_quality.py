@@ -101,6 +101,13 @@ End to end:
 * stacker: pairwise interactions of the three kinds of evidence 0.730 / 0.693 / 0.784;
   squares 0.719 / 0.684 / 0.779; capped rule weight 0.717 / 0.681 / 0.774; the code's rank
   among the segment's supervised logits 0.720 / 0.692 / 0.774;
+* a shared "segment matches code" model over all (segment, code) pairs (elementwise product
+  of the segment vector and the code's mean prototype vector; logistic regression, C 1 /
+  0.1), its logit mixed into the supervised one with weight 0.3: 0.719 / 0.681 / 0.775,
+  0.722 / 0.680 / 0.782; weight 0.5: 0.702 / 0.659 / 0.755;
+* cost-sensitive stacker: (segment, code) pairs where no other reference code of the same
+  track is in the segment (an error there is a track error) weighted 2x / 4x: 0.719 / 0.684 /
+  0.776, 0.719 / 0.681 / 0.774; only their negatives 2x: 0.717 / 0.679 / 0.774;
 * self-training on the segments being coded (a segment with at least one code, each of
   whose code scores is >= 0.7, resp. 0.5, or below 0.3 x the threshold, becomes an extra
   training segment with its predicted codes; refit):
