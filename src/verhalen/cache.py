@@ -298,15 +298,30 @@ def _decode(blob: bytes) -> Analysis:
     return spans, lems, lows, idxs
 
 
-class NLPCache:
-    """The spaCy analysis per text in ``cache_dir/nlp-analyse.sqlite`` (see module doc)."""
+class _CacheFile:
+    """One cache file ``cache_dir/FILE`` with hit and miss counters (NLPCache, ReadCache)."""
+
+    FILE = ""
 
     def __init__(self, cache_dir: str | Path | None = None, timeout: float = 10.0):
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        self.path = self.cache_dir / NLP_CACHE_FILE
+        self.path = self.cache_dir / self.FILE
         self._store = _Store(self.path, timeout)
         self.hits = 0
         self.misses = 0
+
+    @property
+    def broken(self) -> bool:
+        return self._store.broken
+
+    def close(self) -> None:
+        self._store.close()
+
+
+class NLPCache(_CacheFile):
+    """The spaCy analysis per text in ``cache_dir/nlp-analyse.sqlite`` (see module doc)."""
+
+    FILE = NLP_CACHE_FILE
 
     def analyse(self, texts: Sequence[str], nlp, batch_size: int = 64) -> list[Analysis]:
         """The analysis of every text: from the cache where the same pipeline saw the same
@@ -337,9 +352,6 @@ class NLPCache:
                 new[keys[n]] = _encode(a)
             self._store.put_many(new.items())
         return out  # type: ignore[return-value]
-
-    def close(self) -> None:
-        self._store.close()
 
 
 def analyse_texts(texts: Sequence[str], nlp, batch_size: int = 64) -> list[Analysis]:
@@ -387,15 +399,10 @@ def restore_people(index, state: list[list[Any]]) -> None:
     index.__dict__.pop("_ix_n", None)   # the lookup tables are rebuilt on the next resolve()
 
 
-class ReadCache:
+class ReadCache(_CacheFile):
     """What ``read_corpus`` made of one file, in ``cache_dir/lezen.sqlite`` (see module doc)."""
 
-    def __init__(self, cache_dir: str | Path | None = None, timeout: float = 10.0):
-        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        self.path = self.cache_dir / READ_CACHE_FILE
-        self._store = _Store(self.path, timeout)
-        self.hits = 0
-        self.misses = 0
+    FILE = READ_CACHE_FILE
 
     def key(self, file: Path, data: bytes, doc_id: str, text_column: str | None,
             meta: dict[str, Any], people: list[list[Any]], ident: str) -> str:
@@ -427,10 +434,3 @@ class ReadCache:
                           CacheWaarschuwing, stacklevel=3)
             return
         self._store.put_many([(key, blob)])
-
-    @property
-    def broken(self) -> bool:
-        return self._store.broken
-
-    def close(self) -> None:
-        self._store.close()
