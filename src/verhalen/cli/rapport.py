@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             themes_tab = pseudonymise_table(pd.read_csv(themes_tab), key)
         if numbers is not None:
             from ..mixed import read_numbers
-            numbers_path, numbers = numbers, pseudonymise_table(read_numbers(numbers), key)
+            numbers = pseudonymise_table(read_numbers(numbers), key)
     method = method_of(folder)
     if args.pseudonimiseer:
         method["pseudonimisering"] = f"ja; sleutel apart in {key.name}"

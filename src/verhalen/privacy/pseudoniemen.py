@@ -242,8 +242,12 @@ class Pseudonimiser:
         """
         if not isinstance(text, str) or not text.strip():
             return text
-        new, _ = rewrite(text, [(e.start, e.end, self._replacement(e)) for e in self.find(text)])
+        new, _ = self._rewrite(text)
         return self.transform_identifier(new) if identifiers else new
+
+    def _rewrite(self, text: str):
+        """``rewrite`` of ``text`` with every identifying span found in it."""
+        return rewrite(text, [(e.start, e.end, self._replacement(e)) for e in self.find(text)])
 
     def transform_identifier(self, value: str) -> str:
         """Ids, file names and paths: known forms as slugs ("interview-anouk" → "interview-
@@ -358,8 +362,7 @@ class Pseudonimiser:
                                  for s in seg.sentences]
         else:                                   # segments without a document text (gold files)
             for seg in new.segments:
-                reps = [(e.start, e.end, self._replacement(e)) for e in self.find(seg.text)]
-                text, pos = rewrite(seg.text, reps)
+                text, pos = self._rewrite(seg.text)
                 seg.sentences = [Sentence(seg.start + pos(s.start - seg.start, "start"),
                                           seg.start + pos(s.end - seg.start, "end"))
                                  for s in seg.sentences]
