@@ -295,16 +295,16 @@ class Pseudonimiser:
                 if name:
                     aliases = [a.strip() for a in str(rec.get("aliassen") or "").split(";")]
                     self.register_person(name, [a for a in aliases if a])
+        # two passes: every lower-case word of the corpus is known before names are searched
         for doc in corpus.documents:
-            for text in [doc.text] if doc.text else [s.text for s in doc.segments]:
+            for text in _prose(doc):
                 self._words.update(re.findall(r"\b[a-zà-ÿ][\w-]*", text))
         for seg in corpus.segments():
             for sp in seg.speakers:
                 if sp.strip():
                     self.register_person(sp)
         for doc in _progress(corpus.documents, self.progress, "pseudoniemen zoeken"):
-            texts = [doc.text] if doc.text else [s.text for s in doc.segments]
-            texts += [doc.title] + [s.section or "" for s in doc.segments]
+            texts = _prose(doc) + [doc.title] + [s.section or "" for s in doc.segments]
             for text in texts:
                 for ent in self.find(text, use_lexicon=False):
                     self.pseudonym(ent.text, ent.category)
@@ -454,6 +454,11 @@ def rewrite(text: str, replacements: list[tuple[int, int, str]]):
         return news[i][0] if side == "start" else news[i][1]
 
     return "".join(parts), pos
+
+
+def _prose(doc: Document) -> list[str]:
+    """The running text of a document: its text, or its segments' texts when it has none."""
+    return [doc.text] if doc.text else [s.text for s in doc.segments]
 
 
 def _progress(items, on: bool, desc: str):
