@@ -129,6 +129,21 @@ Measured in session 6 (same protocol), none kept:
   37 on one-track segments, 10 on multi-track segments; false negatives 14 / 25 (one-track /
   multi-track); the codes behind most track errors are meten_en_verantwoorden, eigen_stem
   and methodische_rugzak (broad codes whose words are often used in passing).
+Measured in session 7 (same protocol, end to end), none kept:
+* extra evidence in the shared stacker, each fitted on the stacker's inner folds: a direct
+  track classifier (embeddings + TF-IDF + indicators, one per track; its logit averaged over
+  the code's tracks) 0.719 / 0.682 / 0.781; a kNN vote of the 10 / 25 most similar training
+  segments 0.719 / 0.680 / 0.776, 0.721 / 0.681 / 0.779; both 0.720 / 0.685 / 0.782; a
+  sentence-level model (sentences inherit the segment's codes, segment = its strongest
+  sentence; C 1 / 0.1) 0.715 / 0.681 / 0.770, 0.725 / 0.690 / 0.781, mean of the top two
+  sentences 0.716 / 0.680 / 0.776; multinomial naive Bayes log-odds on lemma uni- and
+  bigrams (alpha 1 / 0.3) 0.724 / 0.681 / 0.783, 0.727 / 0.685 / 0.783;
+* the whole paragraph embedded as one text, as an extra block of the supervised coder
+  (weight 1 / 0.5): 0.717 / 0.681 / 0.771, 0.721 / 0.686 / 0.777;
+* the shared threshold chosen for track micro-F1 (re-measured): 0.726 / 0.682 / 0.780;
+* terms the reference definition of methodische_rugzak names that the codebook lacked
+  (workshop, drama, familieopstelling, opstellingen, leesmethode,
+  deskundigheidsbevordering) as indicators: 0.719 / 0.685 / 0.774.
 The default over ten fold seeds (0-9): 0.722 / 0.686 / 0.780 (track 0.762-0.791). Learning
 curve (fold seeds 0-2): 3-fold CV (142 training segments) 0.715 / 0.664 / 0.773, 5-fold
 (170) 0.727 / 0.691 / 0.784, 10-fold (192) 0.723 / 0.690 / 0.775: more segments of this
