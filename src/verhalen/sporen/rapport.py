@@ -487,6 +487,10 @@ def _method_appendix(segs, long, codebook, meta, method, reference) -> str:
     for k in ("getraind_op", "drempels", "themamodel", "bron", "pseudonimisering"):
         if method.get(k):
             rows.append((k.replace("_", " "), method[k]))
+    if not method.get("versies"):     # what made this report, also when the caller did not say
+        from ..omgeving import lock_status, versions_line
+        method = {**method, "versies": versions_line(), "lock": lock_status()}
+    rows += [("Versies", method["versies"]), ("Lock", method.get("lock") or "onbekend")]
     sources = long["source"].value_counts().to_dict() if "source" in long else {}
     if sources:
         rows.append(("Herkomst van de codes", ", ".join(f"{k}: {v}" for k, v in sources.items())))
