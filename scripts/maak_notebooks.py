@@ -263,7 +263,7 @@ computer kan alleen vinden wat het codeboek beschrijft.
 """),
         code(RUST + """
 import pandas as pd
-from verhalen.coderen import load_codebook
+from verhalen.codeboek import load_codebook
 
 codeboek = load_codebook(CODEBOEK)
 pd.DataFrame([{"code": c.id, "label": c.label, "definitie": c.definition[:140] + "…",
@@ -504,7 +504,7 @@ N_SUGGESTIES = 8
 ## 1. Verhalen inlezen
 """),
         code(RUST + "\nimport pandas as pd\n" + LADEN + """
-from verhalen.coderen import load_codebook
+from verhalen.codeboek import load_codebook
 codeboek = load_codebook(CODEBOEK)
 """),
         md("""
@@ -752,7 +752,8 @@ UITVOERBESTANDEN = ["rapport.html", "sporen_per_document.csv", "sporen_per_casus
                     "sporen_per_rol.csv", "spoorwissel.csv", "citaten.csv"]
 uit = ensure_output_dir(UITVOER, overwrite=OVERSCHRIJF, marker=UITVOERBESTANDEN)
 """ + LADEN + """
-from verhalen.coderen import load_codebook, default_coder
+from verhalen.codeboek import load_codebook
+from verhalen.coderen import default_coder
 from verhalen.codes import read_codes, wide_to_long
 from verhalen.embed import get_embedder
 
@@ -905,7 +906,7 @@ for tabel, naam in [(per_document, "sporen_per_document.csv"), (per_casus, "spor
     print("Geschreven:", bewaar(tabel, naam))
 """),
         code("""
-from verhalen.sporen.rapport import write_report
+from verhalen.rapport import write_report
 
 rapport = write_report(corpus, codes_lang, codeboek, path=uit / "rapport.html", overwrite=OVERSCHRIJF)
 print("Rapport:", Path(rapport).resolve(), f"({Path(rapport).stat().st_size // 1024} kB)")

@@ -33,7 +33,7 @@ def fitted(segs, emb, nlp, embedder):
 
 @pytest.fixture(scope="module")
 def codebook():
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     return load_codebook("impact")
 
 
@@ -112,7 +112,7 @@ def test_theme_absent_from_codebook_surfaces_as_emergent(fitted, codebook, embed
 
 @pytest.mark.slow
 def test_add_emergent_theme_to_user_codebook(fitted, codebook, embedder, tmp_path, monkeypatch):
-    from verhalen.coderen.codeboek import default_codebook_path, load_codebook, save_codebook
+    from verhalen.codeboek import default_codebook_path, load_codebook, save_codebook
 
     al = align_topics(fitted, codebook, DATA / "codes.jsonl", embedder)
     theme = topic_table(fitted, al).query("emergent").iloc[0]

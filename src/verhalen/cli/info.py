@@ -23,7 +23,7 @@ def _version(pkg: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import __version__
+    from ..versie import __version__
     from ..embed import default_cache_dir, get_embedder
     from ..nlp import load_nlp, pipeline_info
 

@@ -7,7 +7,7 @@
 """
 
 from .basis import BaseCoder, CoderWaarschuwing
-from .codeboek import add_code_to_file, load_codebook, save_codebook
+from ..codeboek import add_code_to_file, load_codebook, save_codebook
 from .ensemble import EnsembleCoder, default_coder
 from .gesuperviseerd import SupervisedCoder
 from .regels import RuleCoder, parse_indicator
