@@ -415,22 +415,9 @@ class Project:
         path, or False) and ``leer_van``; those segments keep the human codes (source
         ``mens``). Writes codes.jsonl (or ``out``) unless ``save=False``; returns the wide
         codes (``verhalen.codes.wide_to_long`` for the long shape)."""
-        from .codes import write_codes_jsonl
-        from .opslag import human_codes_kind, refuse_human_codes, refuse_overwrite
-
         target = Path(out) if out else self.files / pm.CODES
-        is_file = isinstance(menselijk, (str, Path))
-        if save:
-            refuse_overwrite(target, overwrite)      # fail before the slow part
-            if overwrite:       # human codes are never replaced by a machine run
-                if is_file:
-                    kept = human_codes_kind(menselijk)[1]
-                elif menselijk is True:
-                    kept = set(self.human_codes(codebook=codebook)["id"])
-                else:
-                    kept = set()
-                refuse_human_codes(target, sources=[menselijk if is_file else None, leer_van],
-                                   kept_ids=kept)
+        if save:        # fail before the slow part
+            self._refuse_codes_target(target, overwrite, menselijk, leer_van, codebook)
         cb = self.codebook(codebook)
         segs = self._segments_of(segments)
         where = segments if isinstance(segments, (str, Path)) else (
@@ -439,15 +426,48 @@ class Project:
                            f"uit {where}.")
         wide = self._code(segs, cb, menselijk=menselijk, leer_van=leer_van, coder=coder)
         if save:
-            write_codes_jsonl(wide, target, overwrite=overwrite)
+            self.save_codes(wide, out=target, overwrite=overwrite, menselijk=menselijk,
+                            leer_van=leer_van, codebook=codebook)
         return wide
+
+    def _refuse_codes_target(self, target: Path, overwrite: bool, menselijk, leer_van,
+                             codebook) -> None:
+        from .opslag import human_codes_kind, refuse_human_codes, refuse_overwrite
+
+        refuse_overwrite(target, overwrite)
+        if overwrite:       # human codes are never replaced by a machine run
+            is_file = isinstance(menselijk, (str, Path))
+            if is_file:
+                kept = human_codes_kind(menselijk)[1]
+            elif menselijk is True:
+                kept = set(self.human_codes(codebook=codebook)["id"])
+            else:
+                kept = set()
+            refuse_human_codes(target, sources=[menselijk if is_file else None, leer_van],
+                               kept_ids=kept)
+        if self.files.is_human(target):
+            raise OverschrijfFout(f"{target}: hierin staat menselijk werk; een automatische "
+                                  "stap schrijft dit bestand nooit.")
+
+    def save_codes(self, wide: pd.DataFrame, *, out: str | Path | None = None,
+                   overwrite: bool = False, menselijk: Any = True, leer_van=None,
+                   codebook: Any = None) -> Path:
+        """Write machine codes (wide shape, e.g. of ``code(save=False)``) to codes.jsonl (or
+        ``out``), atomically; an existing file only with ``overwrite``, a file holding human
+        codes never (unless this run carries them over)."""
+        from .codes import write_codes_jsonl
+
+        target = Path(out) if out else self.files / pm.CODES
+        self._refuse_codes_target(target, overwrite, menselijk, leer_van, codebook)
+        return write_codes_jsonl(wide, target, overwrite=overwrite)
 
     # ----------------------------------------------------------------------- codes of a project
     def codes(self, codebook: Any = None, *, codes: str | Path | None = None,
               menselijk: Any = True, segments: pd.DataFrame | None = None) -> pd.DataFrame:
         """All codes of the project, long shape: machine codes (codes.jsonl or ``codes``) and
         human codes (source ``mens``; ``menselijk``: True = the imported menselijke_codes.jsonl
-        and the journal, a path, or False)."""
+        and the journal, a path, or False). ``codes`` may also be wide codes in memory (a
+        DataFrame, e.g. of ``code(save=False)``)."""
         long, _ = self._codes_long(self.codebook(codebook), codes, menselijk, segments)
         return long
 
@@ -456,11 +476,12 @@ class Project:
         from .menselijk import load_human_codes
 
         parts = []
-        cpath = Path(codes) if codes else self.files / pm.CODES
-        if codes and not cpath.exists():
+        memory = isinstance(codes, pd.DataFrame)
+        cpath = None if memory else (Path(codes) if codes else self.files / pm.CODES)
+        if cpath is not None and codes and not cpath.exists():
             raise VerhalenFout(f"{cpath}: bestand met codes bestaat niet.")
-        if cpath.exists():
-            wide = read_codes(cpath)
+        if memory or cpath.exists():
+            wide = codes.copy() if memory else read_codes(cpath)
             if "source" not in wide.columns:
                 wide["source"] = "machine"
             wide["source"] = wide["source"].where(wide["source"].isin(["mens", "machine"]),
@@ -500,7 +521,8 @@ class Project:
             return empty_long(), None
         long = pd.concat(parts, ignore_index=True)
         long = long.drop_duplicates(subset=["segment_id", "code", "source"], keep="last")
-        return long.reset_index(drop=True), (cpath if cpath.exists() else hpath)
+        return long.reset_index(drop=True), (cpath if cpath is not None and cpath.exists()
+                                             else hpath)
 
     # ----------------------------------------------------------------------- themes
     def themes(self, *, eenheid: str = "alinea", seed: int = 42, codes: str | Path | None = None,
@@ -565,7 +587,8 @@ class Project:
                 "verhalen.themas.add_theme_to_codebook(...).")
 
     # ----------------------------------------------------------------------- tracks
-    def tracks(self, by: str = "doc_id", *, codebook: Any = None, figure: bool = False):
+    def tracks(self, by: str = "doc_id", *, codebook: Any = None, codes: Any = None,
+               figure: bool = False):
         """Track shares (vakmanschap, betekenisgeving, doelmatigheid) per group (``by``:
         doc_id, case_id, roles, speakers, section, segment …) from the project's codes (machine
         and human); a DataFrame, or with ``figure=True`` the ternary track map (plotly)."""
@@ -573,7 +596,7 @@ class Project:
 
         cb = self.codebook(codebook)
         segs = self.segments()
-        long = self.codes(cb, segments=segs)
+        long = self.codes(cb, codes=codes, segments=segs)
         if figure:
             from .sporen.figuren import track_map
             return track_map(segs, long, cb, by=by)
