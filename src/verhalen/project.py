@@ -515,7 +515,8 @@ class Project:
                 if hpath is not None:
                     parts[-1] = parts[-1][~parts[-1]["segment_id"].isin(decided)]
                 jl = Journal.for_project(self.folder).human_long()
-                jl = jl[jl["segment_id"].astype(str).isin(decided)]
+                jl = jl[jl["segment_id"].astype(str).isin(decided)].copy()
+                jl["evidence"] = [e if isinstance(e, list) else [] for e in jl["evidence"]]
                 parts.append(jl[list(empty_long().columns)])
         if not parts:
             return empty_long(), None
