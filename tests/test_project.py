@@ -260,6 +260,27 @@ def test_open_needs_a_folder(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------
+def test_combine_human_codes_journal_is_the_later_word():
+    from verhalen.menselijk import combine_human_codes, deciding_rows
+
+    imported = pd.DataFrame({"id": ["a", "b", "c"],
+                             "codes": [["basishouding"], ["eigen_stem"], ["preventie"]],
+                             "coders": [{"basishouding": "Sanne"}, {}, {"preventie": "Jelle"}]})
+    current = pd.DataFrame({"id": ["b", "c", "d"], "codes": [["politisering"], [], []],
+                            "coder": ["Sanne", "Jelle", "Sanne"], "memo": [None, None, "kijk"],
+                            "reviewed": [False, True, False]})
+    journal = deciding_rows(current)
+    assert list(journal["id"]) == ["b", "c"]            # a memo alone decides nothing
+    got = combine_human_codes(imported, journal)
+    rows = {(r["id"], tuple(r["codes"]), r["coder"]) for r in got.to_dict("records")}
+    assert rows == {("a", ("basishouding",), "Sanne"), ("b", ("politisering",), "Sanne"),
+                    ("c", (), "Jelle")}                 # reviewed, no code: "none applies"
+    assert set(got["source"]) == {"mens"}
+    sanne = combine_human_codes(imported, journal, coder="Sanne")
+    assert set(sanne["id"]) == {"a", "b"}
+    assert combine_human_codes(None, None).empty
+
+
 def test_journal_decisions_are_human_codes(runs, tmp_path):
     """Decisions in the journal (verhalen.journaal, the workbench's module) are human codes
     for every step: human_codes(), code() keeps them, codes() carries them."""

@@ -261,47 +261,25 @@ class Project:
         coders, one row per coder and segment). ``coder`` selects one coder."""
         from .menselijk import load_human_codes
 
+        from .menselijk import combine_human_codes
+
         cb = self.codebook(codebook)
-        parts = []
+        imported = journal = None
         hpath = self.files / pm.HUMAN
         if hpath.exists():
             segs = segments if segments is not None else (
                 self.segments() if self.files.exists(pm.SEGMENTS) else None)
-            hw = self._noted(load_human_codes, hpath, segs, cb)
-            if "coder" not in hw.columns:
-                hw["coder"] = [", ".join(dict.fromkeys(v for v in c.values() if v))
-                               if isinstance(c, dict) else "" for c in
-                               hw.get("coders", pd.Series([{}] * len(hw), index=hw.index))]
-            parts.append(hw[["id", "codes", "coder"]].assign(herkomst="bestand"))
+            imported = self._noted(load_human_codes, hpath, segs, cb)
         if (self.files / pm.JOURNAL).exists():
-            from .journaal import Journal
-
-            cur = self._journal_decided(coder)
-            if len(cur):
-                parts.append(cur[["id", "codes", "coder"]].assign(herkomst="journaal"))
-        if not parts:
-            return pd.DataFrame(columns=["id", "codes", "coder", "source"])
-        df = pd.concat(parts, ignore_index=True)
-        if coder is not None:
-            df = df[(df["coder"] == coder) | (df["herkomst"] == "bestand")
-                    & df["coder"].isin(["", coder])]
-        # the journal is the later word: it replaces the file's row for the same segment
-        journal_ids = set(df.loc[df["herkomst"] == "journaal", "id"])
-        df = df[(df["herkomst"] == "journaal") | ~df["id"].isin(journal_ids)]
-        df = df.drop(columns="herkomst").assign(source="mens")
-        df["codes"] = [list(c) for c in df["codes"]]
-        return df.reset_index(drop=True)
+            journal = self._journal_decided()
+        return combine_human_codes(imported, journal, coder=coder)
 
     def _journal_decided(self, coder: str | None = None) -> pd.DataFrame:
-        """The journal's derived view, rows that decide codes: some code kept or added, or the
-        segment marked reviewed (a memo alone decides nothing)."""
+        """The journal's derived view, only the rows that decide codes."""
         from .journaal import Journal
+        from .menselijk import deciding_rows
 
-        cur = Journal.for_project(self.folder).current(coder)
-        if cur.empty:
-            return cur
-        keep = [bool(len(c)) or bool(r) for c, r in zip(cur["codes"], cur["reviewed"])]
-        return cur[keep].reset_index(drop=True)
+        return deciding_rows(Journal.for_project(self.folder).current(coder))
 
     def _human_for_coding(self, menselijk, segments, codebook):
         """The human codes a coding run uses: a file (``menselijk`` a path), the project's own
