@@ -192,6 +192,11 @@ def test_export_import_round_trip_keeps_texts_and_human_codes(runs, tmp_path):
     kept = wide[wide["source"] == "mens"]
     assert len(kept) == 2 and {tuple(c) for c in kept["codes"]} == {("basishouding",),
                                                                     ("eigen_stem",)}
+    # learn() fits once; code() then uses that coder (and still keeps the human codes)
+    est = p.learn(coder="regels")
+    assert p.coder_ is est
+    again = p.code(save=False)
+    assert p.coder_ is est and list(again["codes"]) == list(wide["codes"])
 
 
 @pytest.mark.slow

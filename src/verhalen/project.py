@@ -231,6 +231,13 @@ class Project:
         key.parent.mkdir(parents=True, exist_ok=True)
         if corpus is not None:
             return pseudonymise_corpus(corpus, key_path=key, nlp=nlp)
+        later = self.files.taken((pm.CODES,) + pm.THEME_OUTPUTS + pm.HUMAN_FILES
+                                 + (pm.REPORT, pm.QDPX))
+        if later:       # their segment ids and quotes would no longer match the texts
+            raise VerhalenFout(f"{self.folder}: bevat al {', '.join(later)}; pseudonimiseer bij "
+                               "het inlezen (read(..., pseudonymise=True), 'verhalen lees "
+                               "--pseudonimiseer') of exporteer gepseudonimiseerd "
+                               "(export(..., pseudonymise=True)).")
         if not overwrite:
             raise OverschrijfFout(f"{self.folder}: pseudonimiseren vervangt segments.jsonl en "
                                   "documents.jsonl; geef overwrite=True (--overschrijf) mee.")
@@ -314,7 +321,7 @@ class Project:
 
     def learn(self, codebook: Any = None, *, coder: str | Any = "ensemble",
               leer_van: str | Path | None = None, menselijk: Any = True,
-              segments: Any = None, _human=None):
+              segments: Any = None, _human=None, _keep: bool = True):
         """Fit a coder on the researcher's codes (``menselijk``: True = the project's journal
         and imported codes, or a file) and on ``leer_van`` (lines ``{"id","text","codes"}``).
         Returns the fitted coder (kept as ``coder_``; ``code()`` uses it). Without any human
@@ -356,7 +363,8 @@ class Project:
                                "--leer-van of --menselijk mee, of kies --coder ensemble.")
         else:
             self.progress.info(f"Coder '{name}' zonder menselijke codes (alleen het codeboek).")
-        self.coder_ = est
+        if _keep:
+            self.coder_ = est
         return est
 
     def _code(self, segs, cb, *, menselijk, leer_van, coder) -> pd.DataFrame:
@@ -364,13 +372,11 @@ class Project:
         if human is not None:
             self.progress.info(f"Menselijke codes: {len(human)} segmenten uit {where} "
                                "(blijven ongewijzigd in de uitvoer).")
-        if coder is None:
-            est = self.coder_ if self.coder_ is not None else None
-        else:
-            est = None
+        est = self.coder_ if coder is None else None     # the coder learn() fitted, if any
         if est is None:
             est = self.learn(cb, coder=coder or "ensemble", leer_van=leer_van, segments=segs,
-                             _human=human if human is not None else pd.DataFrame())
+                             _human=human if human is not None else pd.DataFrame(),
+                             _keep=False)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             wide = est.code(segs)
