@@ -136,6 +136,11 @@ def test_project_methods_give_what_the_commands_give(runs, small_corpus, tmp_pat
     prof = p.tracks(by="doc_id")
     assert {"doc_id", "vakmanschap", "betekenisgeving", "doelmatigheid"} <= set(prof.columns)
     assert len(prof) == len(corpus.documents)
+    from verhalen.rapport import FIGURE_IDS
+
+    figs = p.figures()
+    assert set(figs) == set(FIGURE_IDS) and all(hasattr(f, "to_json") for f in figs.values())
+    assert hasattr(p.tracks(by="doc_id", figure=True), "to_json")
     # progress went to the front end's callback, nothing was printed by the project
     kinds = {e["soort"] for e in events}
     assert "info" in kinds and all(isinstance(e["tekst"], str) for e in events)

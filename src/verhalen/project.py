@@ -587,6 +587,15 @@ class Project:
             return track_map(segs, long, cb, by=by)
         return track_profile(segs, long, cb, by=by)
 
+    def figures(self, *, codebook: Any = None, codes: Any = None) -> dict:
+        """The report's figures as plotly Figures, keyed by ``verhalen.rapport.FIGURE_IDS``
+        (track map, sunburst, heatmap, network, Sankey, quote matrix …), for a notebook."""
+        from .rapport import report_figures
+
+        cb = self.codebook(codebook)
+        segs = self.segments()
+        return report_figures(segs, self.codes(cb, codes=codes, segments=segs), cb)
+
     # ----------------------------------------------------------------------- report
     def report(self, out: str | Path | None = None, *, codes: str | Path | None = None,
                menselijk: Any = True, codebook: Any = None, themes: str | Path | None = None,
