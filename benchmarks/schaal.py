@@ -316,7 +316,7 @@ def one_pass(files: list[Path], out: Path, cache_dir: Path, coder_name: str,
     from verhalen.codes import wide_to_long
     from verhalen.coderen import EnsembleCoder, RuleCoder
     from verhalen.coderen.basis import prepare
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.embed import get_embedder
     from verhalen.lezen import read_corpus
     from verhalen.nlp import load_nlp

@@ -37,7 +37,7 @@ def load(name: str):
 
 
 def run(name: str, eenheid: str) -> None:
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.embed import get_embedder
     from verhalen.themas import ThemaModel, align_topics, topic_table, units_from_segments
 

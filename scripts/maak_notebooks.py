@@ -46,16 +46,21 @@ def notebook(cells) -> nbformat.NotebookNode:
     return nb
 
 
-# Loading a corpus: a project folder written by 01 (segments.jsonl) or a folder/file of stories.
-LADEN = """from verhalen.model import Corpus
-from verhalen.lezen import read_corpus
+# Opening the project: a project folder written by 01 (segments.jsonl), the UITVOER of an earlier
+# run of this notebook, or a folder/file of stories read into a new project in UITVOER.
+LADEN = """from verhalen import Project
+from verhalen.voortgang import NotebookProgress
 
-if (Path(CORPUS) / "segments.jsonl").exists():
-    corpus = Corpus.load(CORPUS)          # een projectmap van notebook 01 of `verhalen lees`
-else:
-    corpus = read_corpus(CORPUS)          # een map (of bestand) met verhalen
+if (Path(CORPUS) / "segments.jsonl").exists():         # een projectmap (notebook 01, `verhalen lees`)
+    project = Project.open(CORPUS, progress=NotebookProgress())
+elif (Path(UITVOER) / "segments.jsonl").exists() and not OVERSCHRIJF:
+    project = Project.open(UITVOER, progress=NotebookProgress())   # ingelezen bij een eerdere run
+else:                                                  # een map (of bestand) met verhalen
+    project = Project.create(UITVOER, overwrite=OVERSCHRIJF, progress=NotebookProgress())
+    project.read(CORPUS, overwrite=OVERSCHRIJF)
+corpus = project.corpus()
 segmenten = corpus.segments_df()
-print(len(corpus.documents), "documenten,", len(segmenten), "segmenten")"""
+print(project, "—", len(corpus.documents), "documenten,", len(segmenten), "segmenten")"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +76,7 @@ In dit notebook lees je een map met verhalen in en kijk je wat **verhalen** erva
 
 Stappen: (1) de map inlezen, (2) nagaan wat de lezer deed (documenten, segmenten, opgeschoonde
 PDF's, fouten), (3) sprekers en rollen, (4) het datamodel in tabellen, (5) de projectmap
-opslaan, (6) welke taalverwerking (NLP) er draait.
+bekijken, (6) welke taalverwerking (NLP) er draait.
 """),
         md("""
 ## Parameters
@@ -87,16 +92,26 @@ OVERSCHRIJF = False
 """, parameters=True),
         md("""
 ## 1. De map inlezen
-`read_corpus` leest elk bestand in de map (ook in submappen). Elk bestand wordt een of meer
+Alles wat je met verhalen doet, hoort bij een **project**: een map op schijf waarin elke stap
+zijn uitvoer bewaart. `Project.create(UITVOER)` maakt die projectmap (een map met uitvoer van een
+eerdere run wordt geweigerd, tenzij `OVERSCHRIJF = True`), en `project.read(CORPUS)` leest elk
+bestand in de map (ook in submappen) en schrijft het resultaat meteen in de projectmap. Op de
+opdrachtregel doet `verhalen lees CORPUS --uit UITVOER` precies hetzelfde. Elk bestand wordt een of meer
 **documenten**; een spreadsheet met korte verhalen geeft één document per rij. Elk document wordt
 geknipt in **segmenten**: alinea's, of bij een interview de beurten van de sprekers. Een segment
 is de eenheid die je straks codeert.
 """),
         code(RUST + """
 import pandas as pd
-from verhalen.lezen import read_corpus
+from verhalen import Project
+from verhalen.fouten import OverschrijfFout
+from verhalen.voortgang import NotebookProgress
 
-corpus = read_corpus(CORPUS)
+try:
+    project = Project.create(UITVOER, overwrite=OVERSCHRIJF, progress=NotebookProgress())
+    corpus = project.read(CORPUS, overwrite=OVERSCHRIJF)
+except OverschrijfFout as fout:
+    raise OverschrijfFout(f"{fout} Zet in de parametercel OVERSCHRIJF = True of kies een andere UITVOER.") from None
 segmenten = corpus.segments_df()
 documenten = corpus.documents_df()
 print(f"{len(documenten)} documenten, {len(segmenten)} segmenten, "
@@ -183,20 +198,17 @@ print(seg.id, seg.start, seg.end)
 print(doc.text[seg.start:seg.end] == seg.text, "—", seg.text[:120])
 """),
         md("""
-## 5. De projectmap opslaan
-We bewaren het resultaat als **projectmap**: `segments.jsonl`, `documents.jsonl`, `corpus.json`
-en `mensen.csv`. De andere notebooks en de opdrachtregel (`verhalen codeer`, `verhalen rapport`)
-kunnen daar verder mee. Hetzelfde doe je op de opdrachtregel met `verhalen lees MAP --uit UITVOER`.
+## 5. De projectmap
+`project.read` heeft het resultaat al in de **projectmap** gezet: `segments.jsonl`,
+`documents.jsonl`, `corpus.json` en `mensen.csv`. De andere notebooks, de werkbank en de
+opdrachtregel (`verhalen codeer`, `verhalen rapport`) gaan daar verder mee; morgen open je hem
+weer met `Project.open(UITVOER)`. Elk bestand is in één keer geschreven: een onderbroken run laat
+nooit een half bestand achter.
 """),
         code("""
-from verhalen.fouten import OverschrijfFout
-
-try:
-    map_ = corpus.save(UITVOER, overwrite=OVERSCHRIJF)
-except OverschrijfFout as fout:
-    raise OverschrijfFout(f"{fout} Zet in de parametercel OVERSCHRIJF = True of kies een andere UITVOER.") from None
-print("Projectmap geschreven:", Path(map_).resolve())
-print(sorted(p.name for p in Path(map_).iterdir()))
+print("Projectmap:", project.folder.resolve())
+print(sorted(p.name for p in project.folder.iterdir()))
+print("Weer geopend:", Project.open(UITVOER).segments().shape[0], "segmenten")
 """),
         md("""
 ## 6. De taalverwerking (NLP)
@@ -263,14 +275,17 @@ computer kan alleen vinden wat het codeboek beschrijft.
 """),
         code(RUST + """
 import pandas as pd
-from verhalen.coderen import load_codebook
+from verhalen.codeboek import load_codebook
 
 codeboek = load_codebook(CODEBOEK)
 pd.DataFrame([{"code": c.id, "label": c.label, "definitie": c.definition[:140] + "…",
                "indicatoren": ", ".join(c.indicators[:6])} for c in codeboek.codes])
 """),
         md("""
-## 2. Verhalen inlezen
+## 2. Het project openen
+Is `CORPUS` een projectmap (uit notebook 01 of `verhalen lees`), dan openen we die met
+`Project.open`. Is het een map met verhalen, dan maakt `Project.create` een nieuw project in
+`UITVOER` en leest `project.read` de verhalen daarin in.
 """),
         code(LADEN),
         md("""
@@ -288,7 +303,7 @@ from verhalen.codes import wide_to_long
 
 embedder = get_embedder(progress=False)
 coder = default_coder(codeboek, embedder=embedder, threshold=DREMPEL)
-codes = coder.code(segmenten)
+codes = project.code(codeboek, coder=coder, save=False)   # opslaan doen we in stap 6
 codes_lang = wide_to_long(codes)
 print(f"{(codes['codes'].str.len() > 0).sum()} van de {len(codes)} segmenten kregen minstens één code;"
       f" {len(codes_lang)} codes in totaal")
@@ -403,15 +418,14 @@ else:
 We schrijven de codes naar `codes.jsonl` in `UITVOER`: per segment de codes, de zekerheid en het
 bewijs. Dat bestand is *machinecode*. Codes die jij zelf geeft of verbetert, bewaar je apart
 (zie notebook 03): verhalen overschrijft nooit codes van mensen.
-Op de opdrachtregel: `verhalen codeer MAP`.
+Op de opdrachtregel: `verhalen codeer MAP` (dat doet `project.code(codeboek)` in één keer).
 """),
         code("""
-from verhalen.codes import write_codes_jsonl
 from verhalen.fouten import OverschrijfFout
 
 Path(UITVOER).mkdir(parents=True, exist_ok=True)
 try:
-    pad = write_codes_jsonl(codes, Path(UITVOER) / "codes.jsonl", overwrite=OVERSCHRIJF)
+    pad = project.save_codes(codes, out=Path(UITVOER) / "codes.jsonl", overwrite=OVERSCHRIJF)
 except OverschrijfFout as fout:
     raise OverschrijfFout(f"{fout} Zet in de parametercel OVERSCHRIJF = True of kies een andere UITVOER.") from None
 print("Geschreven:", Path(pad).resolve(), f"({len(codes)} segmenten)")
@@ -489,12 +503,14 @@ van een segment (of zijn id) → de lijst met codes; een lege lijst betekent "ge
 woordenlijst door je eigen codes, of zet `MIJN_CODES_BESTAND` op een bestaand bestand met
 menselijke codes (`.jsonl` of `.csv`). `AANDEEL_TOETS` is het deel van jouw codes dat de coder
 **niet** te zien krijgt: daarop meten we eerlijk of hij beter wordt. `N_SUGGESTIES` is het aantal
-segmenten dat actief leren voorstelt.
+segmenten dat actief leren voorstelt. `OVERSCHRIJF = True` leest de verhalen opnieuw in
+`UITVOER` in; jouw eigen codes blijven ook dan staan.
 """),
         code("""
 CORPUS = "../corpora/voorbeeld"
 CODEBOEK = "impact"
 UITVOER = "uitvoer/03_leren_van_eigen_codes"
+OVERSCHRIJF = False
 MIJN_CODES_BESTAND = None
 AANDEEL_TOETS = 0.34
 SEED = 0
@@ -504,7 +520,7 @@ N_SUGGESTIES = 8
 ## 1. Verhalen inlezen
 """),
         code(RUST + "\nimport pandas as pd\n" + LADEN + """
-from verhalen.coderen import load_codebook
+from verhalen.codeboek import load_codebook
 codeboek = load_codebook(CODEBOEK)
 """),
         md("""
@@ -752,17 +768,16 @@ UITVOERBESTANDEN = ["rapport.html", "sporen_per_document.csv", "sporen_per_casus
                     "sporen_per_rol.csv", "spoorwissel.csv", "citaten.csv"]
 uit = ensure_output_dir(UITVOER, overwrite=OVERSCHRIJF, marker=UITVOERBESTANDEN)
 """ + LADEN + """
-from verhalen.coderen import load_codebook, default_coder
+from verhalen.codeboek import load_codebook
 from verhalen.codes import read_codes, wide_to_long
-from verhalen.embed import get_embedder
 
 codeboek = load_codebook(CODEBOEK)
-codes_pad = Path(CODES) if CODES else Path(CORPUS) / "codes.jsonl"
+codes_pad = Path(CODES) if CODES else project.folder / "codes.jsonl"
 if codes_pad.is_file():
     codes = read_codes(codes_pad)
     print("Codes gelezen uit", codes_pad)
 else:
-    codes = default_coder(codeboek, embedder=get_embedder(progress=False)).code(segmenten)
+    codes = project.code(codeboek, save=False)
     print("Segmenten nu gecodeerd met de standaardcoder")
 codes_lang = wide_to_long(codes)
 print(len(codes_lang), "codes op", codes_lang["segment_id"].nunique(), "segmenten")
@@ -788,11 +803,9 @@ met minstens één code: een profiel op drie segmenten zegt weinig, lees die reg
 zout. `hoofdthemas` zijn de codes die het vaakst voorkomen.
 """),
         code("""
-from verhalen.sporen import track_profile
-
-per_document = track_profile(segmenten, codes_lang, codeboek, by="doc_id")
-per_casus = track_profile(segmenten, codes_lang, codeboek, by="case_id")
-per_rol = track_profile(segmenten, codes_lang, codeboek, by="roles")
+per_document = project.tracks(by="doc_id", codebook=codeboek, codes=codes)
+per_casus = project.tracks(by="case_id", codebook=codeboek, codes=codes)
+per_rol = project.tracks(by="roles", codebook=codeboek, codes=codes)
 kolommen = ["n_segmenten", "n_gecodeerd", *TRACKS, "hoofdthemas"]
 per_document.set_index("doc_id")[kolommen].round(2)
 """),
@@ -905,9 +918,7 @@ for tabel, naam in [(per_document, "sporen_per_document.csv"), (per_casus, "spor
     print("Geschreven:", bewaar(tabel, naam))
 """),
         code("""
-from verhalen.sporen.rapport import write_report
-
-rapport = write_report(corpus, codes_lang, codeboek, path=uit / "rapport.html", overwrite=OVERSCHRIJF)
+rapport = project.report(uit / "rapport.html", codes=codes, codebook=codeboek, overwrite=OVERSCHRIJF)
 print("Rapport:", Path(rapport).resolve(), f"({Path(rapport).stat().st_size // 1024} kB)")
 """),
         md("""

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from verhalen.codeboek_model import Code, Codebook
+from verhalen.codeboek import Code, Codebook
 from verhalen.codes import read_codes, wide_to_long
-from verhalen.sporen.rapport import FIGURE_IDS, write_report
+from verhalen.rapport import FIGURE_IDS, write_report
 
 pytestmark = pytest.mark.browser
 

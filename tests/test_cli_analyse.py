@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from verhalen.cli.main import main
-from verhalen.sporen.rapport import FIGURE_IDS
+from verhalen.rapport import FIGURE_IDS
 
 DEMO = Path(__file__).resolve().parents[1] / "corpora" / "voorbeeld"
 

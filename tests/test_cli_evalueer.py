@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from verhalen.cli.main import main
-from verhalen.codeboek_model import Code, Codebook
+from verhalen.codeboek import Code, Codebook
 
 
 def _jsonl(path, rows):
@@ -36,10 +36,10 @@ def _codebook():
 
 @pytest.fixture()
 def fake_loader(monkeypatch):
-    """A stand-in for verhalen.coderen.codeboek (owned by another part of the project)."""
-    mod = types.ModuleType("verhalen.coderen.codeboek")
+    """A stand-in for verhalen.codeboek (owned by another part of the project)."""
+    mod = types.ModuleType("verhalen.codeboek")
     mod.load_codebook = lambda name="impact": _codebook()
-    monkeypatch.setitem(sys.modules, "verhalen.coderen.codeboek", mod)
+    monkeypatch.setitem(sys.modules, "verhalen.codeboek", mod)
     return mod
 
 
@@ -106,7 +106,7 @@ def test_usage_errors(tmp_path, files, capsys):
 
 def test_missing_codebook_loader_gives_a_clear_error(files, monkeypatch, capsys):
     ref, pred = files
-    monkeypatch.setitem(sys.modules, "verhalen.coderen.codeboek", None)   # import fails
+    monkeypatch.setitem(sys.modules, "verhalen.codeboek", None)   # import fails
     rc = main(["evalueer", "--referentie", str(ref), "--voorspelling", str(pred)])
     err = capsys.readouterr().err
     assert rc == 1 and "codeboek" in err and "--codeboek geen" in err

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from verhalen.codeboek_model import Code
-from verhalen.coderen.codeboek import (add_code_to_file, default_codebook_path, load_codebook,
+from verhalen.codeboek import Code
+from verhalen.codeboek import (add_code_to_file, default_codebook_path, load_codebook,
                                        save_codebook)
-from verhalen.coderen.regels import parse_indicator
+from verhalen.indicatoren import parse_indicator
 from verhalen.fouten import CodeboekFout
 
 REFERENCE_TRACKS = {

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from verhalen.codeboek_model import Code, Codebook
+from verhalen.codeboek import Code, Codebook
 from verhalen.coderen import (CoderWaarschuwing, EnsembleCoder, RuleCoder, SemanticCoder,
                               SupervisedCoder, default_coder, load_codebook)
 from verhalen.fouten import VerhalenFout

@@ -355,7 +355,7 @@ user_file = st.one_of(
 def test_human_codes_files_only_own_errors(data, suffix):
     import warnings
 
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.menselijk import load_human_codes
 
     path = _write(suffix, data)
@@ -387,7 +387,7 @@ def test_segment_jsonl_only_own_errors(data):
 @FAST
 @given(user_file, st.sampled_from(["people", "metadata", "codebook"]))
 def test_people_metadata_codebook_only_own_errors(data, kind):
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.lezen.bestanden import read_metadata
     from verhalen.lezen.sprekers import read_people
 

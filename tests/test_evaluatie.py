@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from verhalen.codeboek_model import Code, Codebook
+from verhalen.codeboek import Code, Codebook
 from verhalen.evaluatie import (Evaluation, binary_agreement, bootstrap_f1, cohen_kappa,
                                 cross_validate, evaluate, iterative_stratification,
                                 krippendorff_alpha_nominal)

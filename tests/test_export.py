@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from verhalen.codes import write_codes_jsonl
-from verhalen.coderen.codeboek import load_codebook, save_codebook
+from verhalen.codeboek import load_codebook, save_codebook
 from verhalen.fouten import OverschrijfFout
 from verhalen.model import Corpus, Document, Segment
 from verhalen.uitwisseling.export import (export_tables, quotes_path_for, quotes_table,

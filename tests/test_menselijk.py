@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from verhalen.codeboek_model import Code, Codebook
+from verhalen.codeboek import Code, Codebook
 from verhalen.fouten import OverschrijfFout, VerhalenFout
 from verhalen.menselijk import (MenselijkeCodesFout, MenselijkeCodesWaarschuwing,
                                 append_human_codes, load_human_codes, merge_codes,

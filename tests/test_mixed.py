@@ -95,7 +95,7 @@ def _codes():
 
 
 def _codebook():
-    from verhalen.codeboek_model import Code, Codebook
+    from verhalen.codeboek import Code, Codebook
     return Codebook("t", [
         Code("basishouding", "Basishouding", "luisteren", {"vakmanschap": 1.0}),
         Code("kosten_en_baten", "Kosten en baten", "geld", {"doelmatigheid": 1.0}),

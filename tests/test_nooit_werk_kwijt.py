@@ -375,7 +375,7 @@ def test_later_commands_refuse_existing_output(command, project, stories, capsys
     argv, target = LATER[command](project, stories)
     if command == "importeer":   # a valid project file, exported from this project
         from verhalen.codes import read_codes, wide_to_long
-        from verhalen.coderen.codeboek import load_codebook
+        from verhalen.codeboek import load_codebook
         from verhalen.model import Corpus
         from verhalen.uitwisseling.refi_qda import export_qdpx
 

@@ -158,8 +158,8 @@ def test_kernel_is_the_venv_python(tmp_path):
 def test_notebook_runs(path, tmp_path):
     nb = _read(path)
     source = "".join(c.source for c in nb.cells)
-    if "verhalen.sporen.rapport" in source:     # notebook 04 writes the report (engineer B's module)
-        pytest.importorskip("verhalen.sporen.rapport", reason="verhalen.sporen.rapport bestaat nog niet")
+    if "verhalen.rapport" in source:     # notebook 04 writes the report (engineer B's module)
+        pytest.importorskip("verhalen.rapport", reason="verhalen.rapport bestaat nog niet")
     params = _parameters_for(path, _parameter_names(nb), tmp_path)
     before = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").rglob("*"))
     done = _execute(path, tmp_path, params)

@@ -198,7 +198,7 @@ def test_full_analysis_without_network(geen_netwerk, demo_dir, tmp_path, monkeyp
     import pandas as pd
 
     from verhalen.codes import read_codes, wide_to_long
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.mixed import find_numbers, report_section
     from verhalen.model import Corpus
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from verhalen.codeboek_model import Code, Codebook
+from verhalen.codeboek import Code, Codebook
 from verhalen.codes import read_codes, wide_to_long
 from verhalen.fouten import OverschrijfFout, VerhalenFout
-from verhalen.sporen.rapport import FIGURE_IDS, build_report, write_report
+from verhalen.rapport import FIGURE_IDS, build_report, write_report
 from verhalen.sporen.tabellen import report_tables, to_markdown, write_tables
 
 DATA = Path(__file__).parent / "data" / "sporen"

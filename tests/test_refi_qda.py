@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from lxml import etree
 
-from verhalen.codeboek_model import Code, Codebook
-from verhalen.coderen.codeboek import load_codebook
+from verhalen.codeboek import Code, Codebook
+from verhalen.codeboek import load_codebook
 from verhalen.fouten import LeesFout, OverschrijfFout
 from verhalen.model import Corpus, Document, Segment, Sentence
 from verhalen.uitwisseling.refi_qda import (MACHINE_USER, NS_CODEBOOK, NS_PROJECT,

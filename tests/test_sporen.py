@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from verhalen.codeboek_model import Code, Codebook
+from verhalen.codeboek import Code, Codebook
 from verhalen.codes import read_codes, wide_to_long
 from verhalen.fouten import VerhalenFout
 from verhalen.sporen import (best_quotes, code_counts, compare_groups, cooccurrence,
@@ -357,7 +357,7 @@ def test_figures_without_codes_say_so(segs, codebook, name):
 @pytest.mark.slow
 def test_demo_corpus_rule_coded_figures(demo_dir):
     from verhalen.coderen import RuleCoder
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.lezen import read_corpus
 
     cb = load_codebook()

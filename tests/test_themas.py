@@ -33,7 +33,7 @@ def fitted(segs, emb, nlp, embedder):
 
 @pytest.fixture(scope="module")
 def codebook():
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     return load_codebook("impact")
 
 
@@ -186,7 +186,7 @@ def test_separated_absent_theme_surfaces_for_every_seed(segs, emb, nlp, embedder
 
 def test_add_emergent_theme_to_user_codebook(constructed, codebook, embedder, tmp_path,
                                             monkeypatch):
-    from verhalen.coderen.codeboek import default_codebook_path, load_codebook, save_codebook
+    from verhalen.codeboek import default_codebook_path, load_codebook, save_codebook
 
     al = align_topics(constructed, codebook, DATA / "codes.jsonl", embedder)
     theme = topic_table(constructed, al).query("emergent").iloc[0]

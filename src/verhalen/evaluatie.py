@@ -426,7 +426,7 @@ def evaluate(reference_wide: pd.DataFrame | Iterable[dict[str, Any]],
     """Compare a predicted coding with a reference coding.
 
     ``reference_wide`` / ``predicted_wide``: wide frames (or records) with ``id`` and ``codes``.
-    ``codebook``: a :class:`verhalen.codeboek_model.Codebook`; gives the code order, the labels
+    ``codebook``: a :class:`verhalen.codeboek.Codebook`; gives the code order, the labels
     and the track weights (track-level scores need it). ``codes``: evaluate exactly these codes
     (default: the codebook's codes plus any other code that occurs in the data, or, without a
     codebook, every code that occurs). ``allow_missing``: do not raise when reference ids are

@@ -17,6 +17,9 @@ overwritten:
 * :func:`save_human_codes` — atomic; refuses an existing file unless ``overwrite=True``.
 * :func:`append_human_codes` — adds lines to a human-codes file by writing a new version
   atomically that starts with every earlier line unchanged.
+* :func:`combine_human_codes` — a project's human codes: an imported file and the journal of
+  decisions (:mod:`verhalen.journaal`, its derived view) in one wide table; the journal is the
+  later word. :class:`verhalen.Project` is the way in (``human_codes()``, ``decide()``).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from .opslag import atomic_write_text
 
 __all__ = [
     "MenselijkeCodesFout", "MenselijkeCodesWaarschuwing", "load_human_codes", "merge_codes",
-    "save_human_codes", "append_human_codes", "validate_codes",
+    "save_human_codes", "append_human_codes", "validate_codes", "combine_human_codes",
+    "deciding_rows",
 ]
 
 WIDE = ["id", "codes", "scores", "evidence"]
@@ -440,3 +444,57 @@ def append_human_codes(path: str | Path,
                               "zijn niet opgeslagen (de codes wel).", MenselijkeCodesWaarschuwing,
                               stacklevel=2)
     return atomic_write_text(path, old + new)
+
+
+# --------------------------------------------------------------------------------------------
+# a project's human codes: imported file + journal
+# --------------------------------------------------------------------------------------------
+def deciding_rows(current: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a journal's derived view (``Journal.current()``: id, codes, coder, memo,
+    reviewed) that decide a segment's codes: some code kept or added, or the segment marked
+    reviewed (reviewed with no code is the decision "no code applies"); a memo alone decides
+    nothing."""
+    if current is None or current.empty:
+        return pd.DataFrame(columns=["id", "codes", "coder", "memo", "reviewed"])
+    reviewed = current["reviewed"] if "reviewed" in current else [False] * len(current)
+    keep = [bool(len(c)) or bool(r) for c, r in zip(current["codes"], reviewed)]
+    return current[keep].reset_index(drop=True)
+
+
+def _coders_of(row: Mapping[str, Any]) -> str:
+    """'Sanne, Jelle' from the per-code ``coders`` mapping an imported file carries."""
+    c = row.get("coders")
+    if isinstance(c, dict):
+        return ", ".join(dict.fromkeys(str(v) for v in c.values() if v))
+    return str(_clean(row.get("coder")) or "")
+
+
+def combine_human_codes(imported: pd.DataFrame | None, journal: pd.DataFrame | None,
+                        coder: str | None = None) -> pd.DataFrame:
+    """One wide table ``id, codes, coder, source="mens"`` of a project's human codes.
+
+    ``imported``: a human-codes file as :func:`load_human_codes` returns it (its ``coders``
+    mapping, as ``verhalen importeer`` writes, gives the coder names); ``journal``: the rows of
+    the journal that decide (:func:`deciding_rows`), one per coder and segment. For a segment
+    the journal decided, the journal's rows replace the file's (the later word). ``coder``
+    keeps one coder's rows (file rows without a coder name count for everyone)."""
+    parts = []
+    if imported is not None and len(imported):
+        recs = imported.to_dict("records")
+        parts.append(pd.DataFrame({"id": [str(r["id"]) for r in recs],
+                                   "codes": [_code_list(r.get("codes")) for r in recs],
+                                   "coder": [_coders_of(r) for r in recs], "_journal": False}))
+    if journal is not None and len(journal):
+        parts.append(pd.DataFrame({"id": journal["id"].astype(str),
+                                   "codes": [_code_list(c) for c in journal["codes"]],
+                                   "coder": journal["coder"].fillna("").astype(str),
+                                   "_journal": True}))
+    if not parts:
+        return pd.DataFrame(columns=["id", "codes", "coder", "source"])
+    df = pd.concat(parts, ignore_index=True)
+    if coder is not None:
+        names = df["coder"].map(lambda s: {n.strip() for n in s.split(",") if n.strip()})
+        df = df[names.map(lambda ns: not ns or coder in ns)]
+    decided = set(df.loc[df["_journal"], "id"])
+    df = df[df["_journal"] | ~df["id"].isin(decided)]
+    return df.drop(columns="_journal").assign(source="mens").reset_index(drop=True)

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import time
-import warnings
 from pathlib import Path
-from typing import Any
 
-CODER_NAMES = ("ensemble", "regels", "semantisch", "gesuperviseerd")
+from ..projectmap import CODER_NAMES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,55 +51,10 @@ def _default_out(seg_path: Path) -> Path:
     return seg_path.with_name(seg_path.stem + ".codes.jsonl")
 
 
-def _training_set(path: Path, codebook) -> tuple[Any, list[list[str]]]:
-    import pandas as pd
-
-    from ..fouten import VerhalenFout
-    from ..model import read_jsonl
-
-    recs = read_jsonl(path)
-    if not recs:
-        raise VerhalenFout(f"{path}: bevat geen gecodeerde segmenten.")
-    known = set(codebook.ids)
-    for n, rec in enumerate(recs, 1):
-        if "text" not in rec or "codes" not in rec:
-            raise VerhalenFout(f"{path}, regel {n}: elke regel heeft 'text' en 'codes' nodig.")
-        codes = rec["codes"]
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise VerhalenFout(f"{path}, regel {n}: 'codes' moet een lijst van code-namen zijn.")
-        for c in codes:
-            if c not in known:
-                import difflib
-                close = difflib.get_close_matches(c, sorted(known), n=1)
-                hint = f" Bedoelde u '{close[0]}'?" if close else ""
-                raise VerhalenFout(f"{path}, regel {n}: onbekende code '{c}' (niet in codeboek "
-                                   f"'{codebook.name}').{hint}")
-    X = pd.DataFrame({"id": [str(r.get("id", i)) for i, r in enumerate(recs)],
-                      "text": [str(r["text"] or "") for r in recs]})
-    return X, [list(r["codes"]) for r in recs]
-
-
-def make_coder(name: str, codebook, embedder=None, nlp=None):
-    from ..coderen import EnsembleCoder, RuleCoder, SemanticCoder, SupervisedCoder
-
-    if name == "regels":
-        return RuleCoder(codebook, nlp=nlp)
-    if name == "semantisch":
-        return SemanticCoder(codebook, embedder=embedder, nlp=nlp)
-    if name == "gesuperviseerd":
-        return SupervisedCoder(codebook, embedder=embedder, nlp=nlp)
-    return EnsembleCoder(codebook, embedder=embedder, nlp=nlp)
-
-
 def run(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..codes import write_codes_jsonl
-    from ..coderen.codeboek import load_codebook
     from ..fouten import VerhalenFout
-    from ..model import load_segments
-    from ..nlp import load_nlp
-    from ..opslag import refuse_human_codes, refuse_overwrite
+    from ..project import Project
+    from ..voortgang import ConsoleProgress
 
     t0 = time.time()
     seg_path = Path(args.segmenten)
@@ -109,24 +62,13 @@ def run(args: argparse.Namespace) -> int:
         raise VerhalenFout(f"{seg_path}: bestaat niet (verwacht een JSONL met segmenten of een "
                            "map van 'verhalen lees').")
     out = Path(args.uit) if args.uit else _default_out(seg_path)
-    refuse_overwrite(out, args.overschrijf)     # fail before the slow part
-    if args.overschrijf:    # human codes are never replaced by a machine run
-        from ..opslag import human_codes_kind
-        kept = human_codes_kind(args.menselijk)[1] if args.menselijk else set()
-        refuse_human_codes(out, sources=[args.menselijk, args.leer_van], kept_ids=kept)
-    codebook = load_codebook(args.codeboek)
-    segments = load_segments(seg_path)
-    print(f"Codeboek '{codebook.name}': {len(codebook)} codes. Segmenten: {len(segments)} "
-          f"uit {seg_path}.")
-
-    nlp = load_nlp()
-    embedder = None
-    if args.coder != "regels":
-        from ..embed import get_embedder
-        embedder = get_embedder(args.embedder, progress=not args.stil)
-    wide = code_segments(segments, codebook, menselijk=args.menselijk, leer_van=args.leer_van,
-                         coder=args.coder, embedder=embedder, nlp=nlp, progress=not args.stil)
-    write_codes_jsonl(wide, out, overwrite=args.overschrijf)
+    folder = seg_path if seg_path.is_dir() else seg_path.parent
+    project = Project(folder, progress=ConsoleProgress(bars=not args.stil),
+                      embedder_name=args.embedder)
+    wide = project.code(args.codeboek, menselijk=args.menselijk or False,
+                        leer_van=args.leer_van, coder=args.coder, segments=seg_path, out=out,
+                        overwrite=args.overschrijf)
+    codebook = project.codebook(args.codeboek)
 
     elapsed = time.time() - t0
     counts = {c: 0 for c in codebook.ids}
@@ -147,63 +89,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"Tijd: {elapsed:.1f} s ({len(wide) / max(elapsed, 1e-9) * 60:.0f} segmenten per minuut).")
     print(f"Geschreven: {out}")
     return 0
-
-
-def code_segments(segments, codebook, *, menselijk=None, leer_van=None, coder: str = "ensemble",
-                  embedder=None, nlp=None, progress: bool = True):
-    """Code ``segments`` (DataFrame) with ``codebook``: fit the coder on ``leer_van`` (lines
-    ``{"id","text","codes"}``) and the human codes ``menselijk`` when given, code every
-    segment, and keep the human codes as they are (source ``mens``). Prints what it does.
-    Returns the wide codes."""
-    import pandas as pd
-
-    from ..fouten import VerhalenFout
-
-    name = coder
-    human = None
-    if menselijk:
-        from ..menselijk import load_human_codes
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            human = load_human_codes(menselijk, segments, codebook)
-        for w in caught:
-            print(f"Let op: {w.message}")
-        print(f"Menselijke codes: {len(human)} segmenten uit {menselijk} "
-              "(blijven ongewijzigd in de uitvoer).")
-
-    X_train, Y_train = [], []
-    if leer_van:
-        Xl, Yl = _training_set(Path(leer_van), codebook)
-        X_train.append(Xl)
-        Y_train.extend(Yl)
-        print(f"Leren van {len(Xl)} gecodeerde segmenten uit {leer_van}.")
-    if human is not None and len(human):
-        texts = segments.set_index("id")["text"]
-        Xh = pd.DataFrame({"id": human["id"], "text": [texts[i] for i in human["id"]]})
-        X_train.append(Xh)
-        Y_train.extend(list(c) for c in human["codes"])
-
-    coder = make_coder(name, codebook, embedder=embedder, nlp=nlp)
-    if hasattr(coder, "progress"):
-        coder.progress = progress
-    if X_train:
-        Xt = pd.concat(X_train, ignore_index=True)
-        coder.fit(Xt, Y_train)
-        print(f"Coder '{name}' getraind op {len(Xt)} segmenten.")
-    elif name == "gesuperviseerd":
-        raise VerhalenFout("de coder 'gesuperviseerd' heeft menselijke codes nodig: geef "
-                           "--leer-van of --menselijk mee, of kies --coder ensemble.")
-    else:
-        print(f"Coder '{name}' zonder menselijke codes (alleen het codeboek).")
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        wide = coder.code(segments)
-    for w in caught:
-        if "segment" in str(w.message):
-            print(f"Let op: {w.message}")
-    wide["source"] = "machine"
-    if human is not None and len(human):
-        from ..menselijk import merge_codes
-        wide = merge_codes(wide, human)
-    return wide

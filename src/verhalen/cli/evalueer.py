@@ -64,17 +64,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_codebook_for_cli(name: str) -> Any:
-    """The codebook via ``verhalen.coderen.codeboek.load_codebook``; None for ``geen``."""
+    """The codebook via ``verhalen.codeboek.load_codebook``; None for ``geen``."""
     from ..fouten import VerhalenFout
 
     if name.lower() in ("geen", "none", ""):
         return None
     try:
-        from ..coderen.codeboek import load_codebook
+        from ..codeboek import load_codebook
     except ImportError as exc:
         raise VerhalenFout(
             f"codeboek '{name}' kan niet geladen worden: de codeboek-lader "
-            "(verhalen.coderen.codeboek) ontbreekt in deze installatie. Gebruik --codeboek geen "
+            "(verhalen.codeboek) ontbreekt in deze installatie. Gebruik --codeboek geen "
             "om zonder codeboek (en zonder sporen) te evalueren.") from exc
     return load_codebook(name)
 

@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import __version__
+    from ..versie import __version__
     from ..embed import default_cache_dir, get_embedder
     from ..nlp import load_nlp, pipeline_info
 

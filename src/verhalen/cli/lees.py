@@ -27,38 +27,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cache import LazyNLP, pipeline_info_of
-    from ..fouten import OverschrijfFout, VerhalenFout
-    from ..lezen import read_corpus
+    from ..cache import pipeline_info_of
+    from ..project import NietsGelezen, Project
+    from ..voortgang import ConsoleProgress
 
     out = Path(args.uit)
-    taken = [n for n in ("segments.jsonl", "documents.jsonl", "corpus.json", "mensen.csv",
-                         "pseudoniemen_sleutel.json") if (out / n).exists()]
-    if out.exists() and not args.overschrijf and taken:
-        raise OverschrijfFout(f"{out}: deze map bevat al uitvoer van een eerdere run "
-                              f"({', '.join(taken)}). Kies een andere map of geef --overschrijf "
-                              "mee om de uitvoer te vervangen.")
-    if out.exists() and not out.is_dir():
-        raise OverschrijfFout(f"{out}: bestaat al en is geen map.")
-    # spaCy is loaded only when a file is not in the reading cache; with --pseudonimiseer the
-    # originals are not kept in that cache at all
-    nlp = LazyNLP(args.nlp)
-    corpus = read_corpus(args.pad, text_column=args.tekstkolom, people=args.mensen, nlp=nlp,
-                         cache=False if args.pseudonimiseer else None)
-    errors = corpus.meta.get("errors", [])
-    if corpus.meta.get("gelezen", 0) == 0 or not corpus.documents:
-        print(f"Geen enkel bestand kon worden gelezen uit {args.pad}.", file=sys.stderr)
-        _print_errors(errors)
+    project = Project(out, progress=ConsoleProgress())
+    try:
+        corpus = project.read(args.pad, text_column=args.tekstkolom, people=args.mensen,
+                              nlp_model=args.nlp, pseudonymise=args.pseudonimiseer,
+                              overwrite=args.overschrijf)
+    except NietsGelezen as exc:
+        print(str(exc), file=sys.stderr)
+        project.report_errors(exc.errors)
         return 1
-    if args.pseudonimiseer:
-        try:
-            from ..privacy import pseudonymise_corpus
-        except ImportError as exc:
-            raise VerhalenFout("--pseudonimiseer is niet beschikbaar: de module verhalen.privacy "
-                               f"ontbreekt in deze installatie ({exc}).") from exc
-        out.mkdir(parents=True, exist_ok=True)
-        corpus = pseudonymise_corpus(corpus, key_path=out / "pseudoniemen_sleutel.json", nlp=nlp)
-    folder = corpus.save(out, overwrite=args.overschrijf)
     n_seg = sum(len(d.segments) for d in corpus.documents)
     n_words = sum(len(s.text.split()) for s in corpus.segments())
     speakers = sorted({sp for s in corpus.segments() for sp in s.speakers})
@@ -75,19 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if corpus.people is not None and not corpus.people.empty:
         counts = corpus.people["rol"].value_counts().to_dict()
         print("  mensentabel: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    print(f"  NLP-pijplijn: {pipeline_info_of(nlp).describe()}")
+    print(f"  NLP-pijplijn: {pipeline_info_of(project.read_nlp_).describe()}")
     if args.pseudonimiseer:
-        print(f"  gepseudonimiseerd; sleutel: {out / 'pseudoniemen_sleutel.json'} (bewaar deze "
-              "apart en deel hem niet)")
-    if errors:
-        _print_errors(errors)
-    print(f"Geschreven: {folder / 'segments.jsonl'}")
+        print(f"  gepseudonimiseerd; sleutel: {project.key_path} (bewaar deze apart en deel hem "
+              "niet)")
+    print(f"Geschreven: {out / 'segments.jsonl'}")
     return 0
-
-
-def _print_errors(errors: list[dict]) -> None:
-    if not errors:
-        return
-    print(f"Niet gelezen ({len(errors)}):", file=sys.stderr)
-    for e in errors:
-        print(f"  - {e.get('message') or e.get('path')}", file=sys.stderr)

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..codeboek_model import Codebook
+from ..codeboek import Codebook
 from ..fouten import VerhalenFout
 
 __all__ = ["BaseCoder", "Batch", "prepare", "CoderWaarschuwing", "as_label_matrix"]
@@ -238,7 +238,7 @@ class BaseCoder:
 
     # -- shared resources -----------------------------------------------------------------
     def _codebook(self) -> Codebook:
-        from .codeboek import load_codebook
+        from ..codeboek import load_codebook
         if not hasattr(self, "_cb") or self._cb_src is not self.codebook:
             self._cb = load_codebook(self.codebook)
             self._cb_src = self.codebook

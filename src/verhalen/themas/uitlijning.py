@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..codeboek_model import Code, Codebook
+from ..codeboek import Code, Codebook
 from ..tracks import TRACKS
 from .model import OUTLIER, ThemaFout, ThemaModel
 
@@ -186,8 +186,8 @@ def add_theme_to_codebook(theme: pd.Series | dict, codebook_path: str | Path,
     written. The packaged default codebook is never modified (a copy is written instead,
     ``new_path`` or ``<naam>_uitgebreid.yaml``)."""
     try:
-        from ..coderen.codeboek import add_code_to_file
+        from ..codeboek import add_code_to_file
     except ImportError as exc:  # pragma: no cover - lands with the coding engine
-        raise ThemaFout("Codes toevoegen kan pas als verhalen.coderen.codeboek er is.") from exc
+        raise ThemaFout("Codes toevoegen kan pas als verhalen.codeboek er is.") from exc
     code = theme_to_code(theme, codebook, alignment, code_id, label, definition)
     return add_code_to_file(codebook_path, code, overwrite=overwrite, new_path=new_path)

@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..codeboek_model import Codebook
+from ..codeboek import Codebook
 from ..fouten import VerhalenFout
 from ..model import Corpus
 from ..opslag import atomic_write_bytes, refuse_overwrite

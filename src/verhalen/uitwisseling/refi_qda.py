@@ -50,7 +50,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 from lxml import etree
 
-from ..codeboek_model import Code, Codebook
+from ..codeboek import Code, Codebook
 from ..codes import LONG_COLUMNS, empty_long, wide_to_long
 from ..fouten import LeesFout, VerhalenFout
 from ..model import Corpus, Document, Segment, Sentence, slugify
@@ -103,7 +103,7 @@ def guid_for(kind: str, key: str) -> str:
 def _as_codebook(codebook: Any) -> Codebook | None:
     if codebook is None or isinstance(codebook, Codebook):
         return codebook
-    from ..coderen.codeboek import load_codebook
+    from ..codeboek import load_codebook
 
     return load_codebook(codebook)
 
@@ -458,7 +458,7 @@ def export_qdpx(corpus: Corpus, codes_long: Any, codebook: Any, path: str | Path
                 (_EXTRA_DOCUMENTS, doc_lines.encode("utf-8"))]
     cb = _as_codebook(codebook)
     if cb is not None and cb.codes:
-        from ..coderen.codeboek import codebook_to_yaml
+        from ..codeboek import codebook_to_yaml
 
         entries.append((_EXTRA_CODEBOOK, codebook_to_yaml(cb).encode("utf-8")))
     return atomic_write_bytes(path, _zip_bytes(entries))
@@ -602,7 +602,7 @@ def _unique_id(base: str, taken: set[str]) -> str:
 def _codebook_from_codes(codes_el: etree._Element | None, path: Path, name: str,
                          ) -> tuple[Codebook, dict[str, str]]:
     """Codebook from a ``Codes`` element; returns (codebook, {guid: code id})."""
-    from ..coderen.codeboek import PALETTE
+    from ..codeboek import PALETTE
 
     codes: list[Code] = []
     guid_map: dict[str, str] = {}
@@ -614,7 +614,7 @@ def _codebook_from_codes(codes_el: etree._Element | None, path: Path, name: str,
         nonlocal impact
         if impact is None:
             try:
-                from ..coderen.codeboek import load_codebook
+                from ..codeboek import load_codebook
 
                 impact = load_codebook("impact")
             except VerhalenFout:  # pragma: no cover
@@ -683,7 +683,7 @@ def _codebook_from_codes(codes_el: etree._Element | None, path: Path, name: str,
 def _extra_codebook(data: bytes, parsed: Codebook, path: Path) -> Codebook:
     """The codebook YAML verhalen stored in the zip, when it has exactly the codes of the XML
     (a tool that edited the codebook drops or changes codes: then the XML wins)."""
-    from ..coderen.codeboek import _parse
+    from ..codeboek import _parse
 
     try:
         extra = _parse(data.decode("utf-8"), f"{path}!{_EXTRA_CODEBOOK}")

@@ -7,8 +7,9 @@ images, so the file opens offline and can be mailed or archived as it is. All te
 corpus (quotes, names, titles) is escaped. ``write_report`` writes it atomically and never
 replaces an earlier report without ``overwrite=True``.
 
-The figures and tables come from :mod:`verhalen.sporen.figuren`, :mod:`.profiel` and
-:mod:`.citaten`; this module only lays them out.
+The figures and tables come from :mod:`verhalen.sporen` (figuren, profiel, citaten) and the
+"tellen én vertellen" section from :mod:`verhalen.mixed`; this module only lays them out. It
+sits above both (mixed uses sporen.profiel), so it is not part of either package.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..fouten import VerhalenFout
-from ..model import Corpus
-from ..tracks import TRACK_COLOURS, TRACK_LABELS, TRACKS
+from .fouten import VerhalenFout
+from .model import Corpus
+from .tracks import TRACK_COLOURS, TRACK_LABELS, TRACKS
 
 __all__ = ["build_report", "write_report", "report_figures", "FIGURE_IDS"]
 
@@ -128,10 +129,10 @@ def _codes_long(codes_long) -> pd.DataFrame:
     if codes_long is None:
         return pd.DataFrame(columns=["segment_id", "code", "score", "evidence", "source", "coder"])
     if isinstance(codes_long, (str, Path)):
-        from ..codes import read_codes
+        from .codes import read_codes
         codes_long = read_codes(codes_long)
     if "segment_id" not in codes_long.columns:
-        from ..codes import wide_to_long
+        from .codes import wide_to_long
         codes_long = wide_to_long(codes_long)
     return codes_long
 
@@ -140,7 +141,7 @@ def _codes_long(codes_long) -> pd.DataFrame:
 # figures
 def report_figures(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook) -> dict:
     """The report's figures as plotly Figures, keyed by :data:`FIGURE_IDS` (for notebooks)."""
-    from . import figuren as F
+    from .sporen import figuren as F
 
     segs = segments_df
     made = {
@@ -231,7 +232,7 @@ def build_report(corpus: Corpus | pd.DataFrame, codes_long, codebook, *,
     if themes is not None:
         sections.append(("emergent", "Emergente thema's: wat het codeboek mist", _emergent_section(themes)))
     if numbers is not None:
-        from ..mixed import report_section
+        from .mixed import report_section
         sections.append(("tellen-en-vertellen-sectie", "Tellen én vertellen",
                          report_section(numbers, segs, long, codebook, scores=scores)))
     sections.append(("codeboek", "Bijlage A — Codeboek", _codebook_appendix(codebook)))
@@ -260,7 +261,7 @@ def write_report(corpus, codes_long, codebook, path: str | Path, *, overwrite: b
                  **kwargs) -> Path:
     """Build the report and write it to ``path`` (atomic; refuses an existing file unless
     ``overwrite``). Returns the path."""
-    from ..opslag import atomic_write_text, refuse_overwrite
+    from .opslag import atomic_write_text, refuse_overwrite
 
     path = Path(path)
     refuse_overwrite(path, overwrite)
@@ -313,7 +314,7 @@ def _overview(segs, long, meta, people, docs) -> str:
 
 
 def _track_section(segs, long, codebook, figs, figures, titles) -> str:
-    from .profiel import track_profile
+    from .sporen.profiel import track_profile
 
     parts = ["<p>Elk punt is een document (of een rol) in de driehoek van de drie sporen: hoe "
              "dichter bij een hoek, hoe groter het aandeel gecodeerde tekst op dat spoor. De "
@@ -348,7 +349,7 @@ def _profile_table(prof: pd.DataFrame, by: str, titles: dict, codebook) -> str:
 
 
 def _switch_section(segs, long, codebook) -> str:
-    from .profiel import compare_groups
+    from .sporen.profiel import compare_groups
 
     roles = _roles_present(segs)
     coded_ids = set(long["segment_id"])
@@ -377,8 +378,8 @@ def _switch_section(segs, long, codebook) -> str:
 
 
 def _theme_sections(segs, long, codebook, titles, n_quotes) -> str:
-    from .citaten import best_quotes
-    from .profiel import code_counts
+    from .sporen.citaten import best_quotes
+    from .sporen.profiel import code_counts
 
     quotes = best_quotes(segs, long, codebook, n=n_quotes, per="code")
     counts = long.groupby("code")["segment_id"].nunique() if len(long) else pd.Series(dtype=int)
@@ -474,12 +475,12 @@ def _codebook_appendix(codebook) -> str:
 
 
 def _method_appendix(segs, long, codebook, meta, method, reference) -> str:
-    import verhalen
+    from .versie import __version__
 
     nlp = method.get("nlp") or meta.get("nlp")
     if isinstance(nlp, dict):
         nlp = nlp.get("beschrijving") or ", ".join(f"{k}: {v}" for k, v in nlp.items())
-    rows = [("verhalen", getattr(verhalen, "__version__", "?")),
+    rows = [("verhalen", __version__),
             ("NLP-pijplijn", nlp or "onbekend"),
             ("Embedder", method.get("embedder") or "onbekend"),
             ("Coder", method.get("coder") or "onbekend"),
@@ -488,7 +489,7 @@ def _method_appendix(segs, long, codebook, meta, method, reference) -> str:
         if method.get(k):
             rows.append((k.replace("_", " "), method[k]))
     if not method.get("versies"):     # what made this report, also when the caller did not say
-        from ..omgeving import lock_status, versions_line
+        from .omgeving import lock_status, versions_line
         method = {**method, "versies": versions_line(), "lock": lock_status()}
     rows += [("Versies", method["versies"]), ("Lock", method.get("lock") or "onbekend")]
     sources = long["source"].value_counts().to_dict() if "source" in long else {}
@@ -510,8 +511,8 @@ def _method_appendix(segs, long, codebook, meta, method, reference) -> str:
 
 
 def _agreement(segs, long, codebook, reference) -> str:
-    from ..codes import long_to_wide, read_codes
-    from ..evaluatie import evaluate
+    from .codes import long_to_wide, read_codes
+    from .evaluatie import evaluate
 
     ref = read_codes(reference) if isinstance(reference, (str, Path)) else reference
     if "segment_id" in getattr(ref, "columns", []):

@@ -1,4 +1,6 @@
-"""Codebooks as YAML: load, validate (errors name file, line and field), save, extend.
+"""Codes and codebooks: the in-memory model (:class:`Code`, :class:`Codebook`) and the YAML
+file (load, validate with errors naming file, line and field, save, extend). The one home of
+the codebook; the indicator grammar it validates lives in :mod:`verhalen.indicatoren`.
 
 File layout::
 
@@ -17,28 +19,93 @@ File layout::
         kleur: "#0072B2"
 
 English keys (``id, label, definition, tracks, indicators, examples, negative_examples,
-parent, colour``) are accepted too. Indicator syntax: see :mod:`verhalen.coderen.regels`.
+parent, colour``) are accepted too. Indicator syntax: see :mod:`verhalen.indicatoren`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
-from ..codeboek_model import Code, Codebook
-from ..fouten import CodeboekFout
-from ..opslag import atomic_write_text, refuse_overwrite
-from ..tracks import TRACKS
+from .fouten import CodeboekFout
+from .indicatoren import parse_indicator
+from .opslag import atomic_write_text, refuse_overwrite
+from .tracks import TRACKS
 
-__all__ = ["load_codebook", "save_codebook", "codebook_to_yaml", "add_code_to_file",
-           "default_codebook_path", "BUILTIN"]
+__all__ = ["Code", "Codebook", "load_codebook", "save_codebook", "codebook_to_yaml",
+           "add_code_to_file", "default_codebook_path", "BUILTIN"]
 
 #: Codebooks shipped with the package (name -> file in verhalen/data).
 BUILTIN = {"impact": "impact.yaml"}
+
+
+@dataclass
+class Code:
+    """One code (theme) of a codebook."""
+
+    id: str
+    label: str
+    definition: str
+    tracks: dict[str, float]            # track -> weight, weights sum to 1
+    indicators: list[str] = field(default_factory=list)   # lemma patterns / multi-word phrases
+    examples: list[str] = field(default_factory=list)     # positive example sentences
+    negative_examples: list[str] = field(default_factory=list)
+    parent: str | None = None
+    colour: str | None = None
+    emergent: bool = False             # added from an inductive (BERTopic) theme
+
+
+@dataclass
+class Codebook:
+    """An ordered set of codes; ``name`` is e.g. ``impact`` or the file it came from."""
+
+    name: str
+    codes: list[Code]
+    version: str = "1"
+    description: str = ""
+    source: str | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.codes]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __contains__(self, code_id: str) -> bool:
+        return any(c.id == code_id for c in self.codes)
+
+    def get(self, code_id: str) -> Code:
+        for c in self.codes:
+            if c.id == code_id:
+                return c
+        raise KeyError(code_id)
+
+    def track_weights(self) -> pd.DataFrame:
+        """code × track weight matrix (rows in codebook order, columns in ``TRACKS`` order)."""
+        return pd.DataFrame(
+            [[c.tracks.get(t, 0.0) for t in TRACKS] for c in self.codes],
+            index=self.ids, columns=list(TRACKS), dtype=float)
+
+    def colours(self) -> dict[str, str]:
+        return {c.id: c.colour or "#888888" for c in self.codes}
+
+    def labels(self) -> dict[str, str]:
+        return {c.id: c.label for c in self.codes}
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{
+            "code": c.id, "label": c.label, "definitie": c.definition,
+            **{t: c.tracks.get(t, 0.0) for t in TRACKS}, "kleur": c.colour, "ouder": c.parent,
+            "indicatoren": "; ".join(c.indicators), "emergent": c.emergent,
+        } for c in self.codes])
+
 
 # YAML key -> Code attribute (Dutch keys are canonical, English accepted).
 _KEYS = {
@@ -171,7 +238,6 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
         if attr in nodes:
             setattr(code, attr, _str_list(path, nodes[attr], _DUTCH[attr]))
     if "indicators" in nodes:
-        from .regels import parse_indicator  # validate the pattern syntax
         for item, text in zip([n for n in nodes["indicators"].value], code.indicators):
             try:
                 parse_indicator(text)
