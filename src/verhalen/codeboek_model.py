@@ -16,13 +16,15 @@ class Code:
     id: str
     label: str
     definition: str
-    tracks: dict[str, float]            # track -> weight, weights sum to 1
+    tracks: dict[str, float]            # track -> weight, weights sum to 1; {} = "zonder spoor"
     indicators: list[str] = field(default_factory=list)   # lemma patterns / multi-word phrases
     examples: list[str] = field(default_factory=list)     # positive example sentences
     negative_examples: list[str] = field(default_factory=list)
     parent: str | None = None
     colour: str | None = None
     emergent: bool = False             # added from an inductive (BERTopic) theme
+    codable: bool = True               # False: a category that groups codes (REFI isCodable)
+    guid: str | None = None            # the REFI-QDA GUID of a code from another tool
 
 
 @dataclass
@@ -34,6 +36,8 @@ class Codebook:
     version: str = "1"
     description: str = ""
     source: str | None = None
+    #: code sets/groups: [{"naam", "codes": [code ids], "beschrijving"?, "guid"?}]
+    sets: list[dict] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -68,4 +72,10 @@ class Codebook:
             "code": c.id, "label": c.label, "definitie": c.definition,
             **{t: c.tracks.get(t, 0.0) for t in TRACKS}, "kleur": c.colour, "ouder": c.parent,
             "indicatoren": "; ".join(c.indicators), "emergent": c.emergent,
+            "codeerbaar": c.codable,
         } for c in self.codes])
+
+    def without_track(self) -> list[str]:
+        """Ids of the codable codes that have no track yet ("zonder spoor")."""
+        return [c.id for c in self.codes if c.codable and not any(
+            w > 0 for w in (c.tracks or {}).values())]

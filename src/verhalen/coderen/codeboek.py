@@ -47,7 +47,8 @@ _KEYS = {
     "indicators": "indicators", "voorbeelden": "examples", "examples": "examples",
     "tegenvoorbeelden": "negative_examples", "negative_examples": "negative_examples",
     "ouder": "parent", "parent": "parent", "kleur": "colour", "colour": "colour",
-    "color": "colour", "emergent": "emergent",
+    "color": "colour", "emergent": "emergent", "codeerbaar": "codable", "codable": "codable",
+    "guid": "guid",
 }
 _DUTCH = {"definition": "definitie", "tracks": "sporen", "indicators": "indicatoren",
           "examples": "voorbeelden", "negative_examples": "tegenvoorbeelden", "parent": "ouder",
@@ -119,7 +120,7 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
         if attr is None:
             raise CodeboekFout(f"{_where(path, knode, key)}: onbekend veld. Geldige velden: "
                                "id, label, definitie, sporen, indicatoren, voorbeelden, "
-                               "tegenvoorbeelden, ouder, kleur.")
+                               "tegenvoorbeelden, ouder, kleur, emergent, codeerbaar, guid.")
         nodes[attr] = vnode
         vals[attr] = vnode
     for req in _REQUIRED:
@@ -139,7 +140,10 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
         raise CodeboekFout(f"{_where(path, nodes['definition'], 'definitie')}: definitie van "
                            f"'{cid}' is leeg.")
     tnode = nodes["tracks"]
-    if isinstance(tnode, yaml.ScalarNode) and not tnode.tag.endswith(":null"):
+    if (isinstance(tnode, yaml.ScalarNode) and tnode.tag.endswith(":null")) or (
+            isinstance(tnode, (yaml.MappingNode, yaml.SequenceNode)) and not tnode.value):
+        tracks_raw, tnodes = {}, {}          # "zonder spoor": no track assigned yet
+    elif isinstance(tnode, yaml.ScalarNode):
         tracks_raw = {str(tnode.value): 1.0}
         tnodes = {str(tnode.value): tnode}
     elif isinstance(tnode, yaml.SequenceNode):
@@ -161,12 +165,12 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
             raise CodeboekFout(f"{_where(path, tn, 'sporen')}: onbekend spoor '{t}' bij '{cid}'. "
                                f"Geldige sporen: {', '.join(TRACKS)}.")
     total = sum(tracks_raw.values())
-    if not tracks_raw or total <= 0:
+    if tracks_raw and total <= 0:
         raise CodeboekFout(f"{_where(path, tnode, 'sporen')}: de gewichten van '{cid}' tellen "
                            "op tot 0; geef minstens één spoor een positief gewicht.")
     tracks = {t: w / total for t, w in tracks_raw.items() if w > 0}
-    code = Code(id=cid, label=label.strip(), definition=" ".join(definition.split()),
-                tracks=tracks)
+    # a definition keeps its line breaks (as written in the codebook or in another tool)
+    code = Code(id=cid, label=label.strip(), definition=definition.strip(), tracks=tracks)
     for attr in ("indicators", "examples", "negative_examples"):
         if attr in nodes:
             setattr(code, attr, _str_list(path, nodes[attr], _DUTCH[attr]))
@@ -189,6 +193,10 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
             code.colour = c
     if "emergent" in nodes:
         code.emergent = bool(_plain(nodes["emergent"]))
+    if "codable" in nodes:
+        code.codable = bool(_plain(nodes["codable"]))
+    if "guid" in nodes and _plain(nodes["guid"]) not in (None, ""):
+        code.guid = str(_plain(nodes["guid"]))
     return code, nodes["id"]
 
 
@@ -238,11 +246,35 @@ def _parse(text: str, path: str) -> Codebook:
     for code in codes:
         if not code.colour:
             code.colour = free.pop(0) if free else "#888888"
-    meta = {k: _plain(v[1]) for k, v in top.items() if k != "codes"}
+    sets = _parse_sets(path, top["sets"][1], seen) if "sets" in top else []
+    meta = {k: _plain(v[1]) for k, v in top.items() if k not in ("codes", "sets")}
     name = str(meta.get("naam") or meta.get("name") or Path(path).stem)
     return Codebook(name=name, codes=codes, version=str(meta.get("versie", meta.get("version", "1"))),
                     description=str(meta.get("beschrijving") or meta.get("description") or ""),
-                    source=str(path))
+                    source=str(path), sets=sets)
+
+
+def _parse_sets(path: str, node: yaml.Node, known: dict[str, int]) -> list[dict]:
+    """Code sets/groups: a list of {naam, codes: [ids], beschrijving?, guid?}."""
+    if not isinstance(node, yaml.SequenceNode):
+        raise CodeboekFout(f"{_where(path, node, 'sets')}: verwacht een lijst sets.")
+    out = []
+    for item in node.value:
+        data = yaml.safe_load(yaml.serialize(item)) if isinstance(item, yaml.MappingNode) else None
+        if not isinstance(data, dict) or not str(data.get("naam") or "").strip():
+            raise CodeboekFout(f"{_where(path, item, 'sets')}: een set heeft een 'naam' en "
+                               "een lijst 'codes'.")
+        codes = [str(c) for c in (data.get("codes") or [])]
+        bad = [c for c in codes if c not in known]
+        if bad:
+            raise CodeboekFout(f"{_where(path, item, 'sets')}: set '{data['naam']}' noemt "
+                               f"onbekende code(s): {', '.join(bad)}.")
+        entry = {"naam": str(data["naam"]), "codes": codes}
+        for key in ("beschrijving", "guid"):
+            if data.get(key):
+                entry[key] = str(data[key])
+        out.append(entry)
+    return out
 
 
 def load_codebook(name_or_path: str | Path | Codebook = "impact") -> Codebook:
@@ -281,6 +313,10 @@ def _code_dict(code: Code) -> dict[str, Any]:
         d["kleur"] = code.colour
     if code.emergent:
         d["emergent"] = True
+    if not code.codable:
+        d["codeerbaar"] = False
+    if code.guid:
+        d["guid"] = code.guid
     return d
 
 
@@ -289,6 +325,8 @@ def codebook_to_yaml(codebook: Codebook) -> str:
     if codebook.description:
         data["beschrijving"] = codebook.description
     data["codes"] = [_code_dict(c) for c in codebook.codes]
+    if codebook.sets:
+        data["sets"] = [dict(s) for s in codebook.sets]
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
