@@ -468,7 +468,8 @@ def test_import_transcript_speakers_notes_and_memos(tmp_path):
     assert list(long["segment_id"]) == [segs[3].id]
     assert long["notitie"].iloc[0] == "Hier kantelt het contact."
     assert long["coder"].iloc[0] == "Aylin" and long["source"].iloc[0] == "mens"
-    assert corpus.meta["notities"] == [{"naam": "Memo", "tekst": "Eerste ronde."}]
+    notes = corpus.meta["refi"]["notities"]
+    assert [(n["naam"], n["tekst"], n["bij"]) for n in notes] == [("Memo", "Eerste ronde.", [])]
 
 
 def test_import_skips_text_that_is_missing_from_the_zip(tmp_path):
