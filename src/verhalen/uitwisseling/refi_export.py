@@ -600,8 +600,11 @@ def export_qdpx(corpus: Corpus, codes_long: Any, codebook: Any, path: str | Path
     xml, files = project_xml(corpus, codes_long, codebook, name=name, users=users)
     seg_lines = "".join(json.dumps(s.to_record(), ensure_ascii=False) + "\n"
                         for s in corpus.segments())
-    doc_lines = "".join(json.dumps({k: v for k, v in d.to_record().items() if k != "text"},
-                                   ensure_ascii=False) + "\n" for d in corpus.documents)
+    guids = (corpus.meta or {}).get("refi", {}).get("documenten", {})
+    doc_lines = "".join(json.dumps(
+        {**{k: v for k, v in d.to_record().items() if k != "text"},
+         **({"guid": guids[d.id]["guid"]} if guids.get(d.id, {}).get("guid") else {})},
+        ensure_ascii=False) + "\n" for d in corpus.documents)
     entries = [("project.qde", xml)]
     entries += [(p, t.encode("utf-8", errors="replace")) for p, t in files.items()]
     entries += [(_EXTRA_SEGMENTS, seg_lines.encode("utf-8")),

@@ -472,7 +472,7 @@ def _read_project(root, path: Path, qde: str, zf, names, nlp):
             for ln in zf.read(names[_EXTRA_DOCUMENTS]).decode("utf-8").splitlines():
                 if ln.strip():
                     rec = json.loads(ln)
-                    extra_docs[guid_for("document", rec["id"])] = rec
+                    extra_docs[_g(rec.pop("guid", None)) or guid_for("document", rec["id"])] = rec
         except (ValueError, KeyError, TypeError) as exc:
             warnings.warn(f"{path}: {_EXTRA_SEGMENTS} is onleesbaar ({exc}); ik deel de "
                           "teksten zelf in alinea's in.", RefiWaarschuwing, stacklevel=3)
