@@ -125,10 +125,6 @@ def summary_lines(corpus, long, cb) -> list[str]:
     kept = ", ".join(f"{n} {what}" for n, what in extra if n)
     if kept:
         lines.append(f"  bewaard: {kept}.")
-    without = cb.without_track()
-    if without:
-        lines.append(f"  {len(without)} code(s) zonder spoor: geef ze een spoor in "
-                     "codeboek.yaml.")
     if corpus.meta.get("overgeslagen"):
         lines.append(f"  overgeslagen bronnen: {len(corpus.meta['overgeslagen'])} (zie de "
                      "waarschuwing)")
@@ -142,7 +138,7 @@ def _write_project(corpus, long, cb, out: Path, overwrite: bool, res: ImportResu
     from .export import write_csv
 
     folder = corpus.save(out, overwrite=overwrite)
-    written = [folder / "segments.jsonl", folder / "documents.jsonl"]
+    written = [folder / "segments.jsonl", folder / "documents.jsonl", folder / "corpus.json"]
     if cb.codes:
         written.append(save_codebook(cb, folder / "codeboek.yaml", overwrite=overwrite))
     human = long[long["source"] == "mens"] if not long.empty else long
