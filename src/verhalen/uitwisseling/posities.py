@@ -77,7 +77,7 @@ def producer_profile(origin: str | None) -> tuple[str, dict[str, object]]:
         return "ATLAS.ti", {"crlf": 1}
     if "maxqda" in lo:
         return "MAXQDA", {"crlf": 2}
-    if "qualcoder" in lo or re.fullmatch(r"\d+(\.\d+)+", o):   # QualCoder writes its version
+    if "qualcoder" in lo:               # QualCoder writes "QualCoder 3.6"
         return "QualCoder", {"unit": UTF16, "crlf": 2}
     if lo.startswith("verhalen"):
         unit = UTF16 if "utf-16" in lo else CODE_POINTS

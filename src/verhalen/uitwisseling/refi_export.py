@@ -297,8 +297,8 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
     if not user_rows:
         user_key("machine", "")
     project = refi.get("project") or {}
-    creator = project.get("creatingUserGUID")
-    if creator not in known_users:
+    creator = project.get("creatingUserGUID")    # kept as it was (QualCoder's is no user)
+    if not creator:
         ck = next((k for k in user_rows if k.startswith("machine:")), next(iter(user_rows)))
         creator = user_rows[ck][0]
 

@@ -302,7 +302,10 @@ def qualcoder() -> bytes:
         _code("tellen", "Tellen", desc="Cijfers.\n\nEn wat ze betekenen.")
     sources = (f'<TextSource guid="{g}" name="buurtkamer.txt" plainTextPath='
                f'"internal://{g}.txt" creatingUser="{G("user:Aylin")}">{body}</TextSource>')
-    qde = _project("3.6", ["Aylin", "Bram", "Chris"], codes, sources)
+    qde = _project("QualCoder 3.6", ["Aylin", "Bram", "Chris"], codes, sources)
+    # QualCoder has no creating user: its creatingUserGUID names no user
+    qde = qde.replace(f'creatingUserGUID="{G("user:Aylin")}"'.encode(),
+                      f'creatingUserGUID="{G("qualcoder:nobody")}"'.encode())
     SELECTIES["qualcoder"] = [s[1] for s in sels]
     return _zip({"project.qde": qde, f"sources/{g}.txt": ("\ufeff" + text).encode("utf-8")})
 
