@@ -889,3 +889,34 @@ def test_cli_round_trip_keeps_exact_selections(tmp_path):
         assert _sel_key(l2) == _sel_key(l1)
         assert _refi_without_origin(c2.meta["refi"]) == _refi_without_origin(c1.meta["refi"])
         assert cb2.codes == cb1.codes and cb2.sets == cb1.sets
+
+
+def test_verhalen_round_trip_twice_is_stable(tmp_path, corpus, codes_long, impact):
+    """verhalen's own per-segment selections and machine codes are not kept as exact
+    selections: a second round trip gives the same codes and the same file."""
+    first = export_qdpx(corpus, codes_long, impact, tmp_path / "a.qdpx")
+    c1, l1, cb1, _ = _quiet_import(first)
+    assert c1.meta["refi"]["selecties"] == []
+    second = export_qdpx(c1, l1, cb1, tmp_path / "b.qdpx")
+    c2, l2, cb2, _ = _quiet_import(second)
+    assert _key(l2) == _key(l1) == _key(codes_long)
+    assert len(l2) == len(codes_long)
+    assert etree.tostring(_qde(second)) == etree.tostring(_qde(first))
+
+
+def test_selection_follows_its_quote_when_the_text_changed(tmp_path):
+    """A text that changed after import (pseudonymised, edited) keeps the exact selections
+    whose quote is still there, at its new place."""
+    c, long, cb, _ = _quiet_import(_write_fixture(tmp_path, "nvivo_mac"))
+    doc = c.documents[0]
+    extra = "Vooraf een zin die er eerst niet stond.\n\n"
+    doc.text = extra + doc.text
+    for s in doc.segments:
+        s.start += len(extra)
+        s.end += len(extra)
+        s.sentences = [type(x)(x.start + len(extra), x.end + len(extra)) for x in s.sentences]
+    with pytest.warns(RefiWaarschuwing, match="teruggevonden"):
+        out = export_qdpx(c, long, cb, tmp_path / "verschoven.qdpx")
+    c2, l2, _, _ = _quiet_import(out)
+    assert sorted(s["citaat"] for s in c2.meta["refi"]["selecties"]) == \
+        sorted(P.SELECTIES["nvivo_mac"])

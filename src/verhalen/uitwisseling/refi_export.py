@@ -276,6 +276,7 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
         if u.get("naam"):
             by_name.setdefault(u["naam"], key)
     known_users = {g for g, _, _ in user_rows.values()}
+    refi_key = {g: k for k, (g, _, _) in user_rows.items()}
 
     def user_key(src: str, coder: Any) -> list[str]:
         coder = "" if coder is None or (isinstance(coder, float) and coder != coder) else \
@@ -287,7 +288,10 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
             if all(p in by_name for p in parts):
                 return [by_name[p] for p in parts]
         key, uname, uid = _user_for(src, coder, users)
-        user_rows.setdefault(key, (guid_for("user", key), uname, uid))
+        g = guid_for("user", key)
+        if g in refi_key:                      # a verhalen user the project already has
+            return [refi_key[g]]
+        user_rows.setdefault(key, (g, uname, uid))
         return [key]
 
     row_users: list[list[str]] = []
@@ -458,7 +462,8 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
                         continue
                     done.add((code, ukey))
                     uname = user_rows[ukey][1]
-                    if not ukey.startswith("machine:"):
+                    if not (ukey.startswith("machine:")
+                            or user_rows[ukey][2].startswith("verhalen:machine")):
                         lines.append(f"{code} ({labels.get(code, code)}): mens ({uname})")
                     else:
                         score = rec.get("score")
@@ -473,7 +478,8 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
             etree.SubElement(sel, q("Description")).text = _sx("\n".join(lines))
             for code, ukey in codings:
                 cd = etree.SubElement(sel, q("Coding"),
-                                      guid=guid_for("coding", f"{seg.id}|{code}|{ukey}"),
+                                      guid=guid_for("coding", f"{seg.id}|{code}|"
+                                                              f"{user_rows[ukey][0]}"),
                                       creatingUser=user_rows[ukey][0])
                 etree.SubElement(cd, q("CodeRef"), targetGUID=code_guid(code_by_id[code]))
         for c in whole:

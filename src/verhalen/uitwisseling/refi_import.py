@@ -448,6 +448,9 @@ def _read_project(root, path: Path, qde: str, zf, names, nlp):
         uname = u.get("name") or u.get("id") or "onbekend"
         uid = u.get("id") or ""
         machine = uid.startswith("verhalen:machine") or uname.startswith("verhalen (automatisch")
+        if uid.startswith("verhalen:machine:"):     # the coder's own name ("ensemble")
+            uname = uid.split(":", 2)[2]
+            uname = "" if uname == "standaard" else uname
         users[g] = (uname, machine)
         rec = {"guid": g, "naam": u.get("name") or ""}
         if uid:
@@ -615,10 +618,12 @@ def _read_project(root, path: Path, qde: str, zf, names, nlp):
         snotes = [_g(r.get("targetGUID")) for r in _kids(sel, "NoteRef")]
         if snotes:
             srec["notities"] = snotes
-        machine_sel = bool(scores_m) or (cds and all(
-            users.get(c.get("gebruiker", ""), ("", False))[1] for c in cds))
-        if not machine_sel:
-            selections.append(srec)
+        # kept as an exact selection: the human codings of a selection verhalen did not make
+        # itself per segment (those, and machine codes, come back from the segment codes)
+        human = [c for c in cds if not users.get(c.get("gebruiker", ""), ("", False))[1]]
+        own_segment = srec["guid"] == guid_for("segment", sel.get("name") or "")
+        if human and not scores_m and not own_segment:
+            selections.append({**srec, "coderingen": human})
         rows += _rows(doc, a, z, srec["guid"], cds, users, scores_m,
                       " ".join(sdesc.split()) if not scores_m else "")
     for text_el, doc, tp in sources:          # codings of a whole source
@@ -711,7 +716,7 @@ def _rows(doc: Document, a: int, z: int, sel_guid: str, cds: list[dict[str, Any]
         for seg in hit:
             out.append({
                 "segment_id": seg.id, "code": cd["code"], "score": float(score),
-                "evidence": ev or ([quote] if quote else []),
+                "evidence": ev if machine else ([quote] if quote else []),
                 "source": "machine" if machine else "mens", "coder": uname,
                 "doc_id": doc.id, "start": a, "end": z, "selectie": sel_guid, "notitie": note,
             })
