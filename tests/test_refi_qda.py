@@ -920,3 +920,35 @@ def test_selection_follows_its_quote_when_the_text_changed(tmp_path):
     c2, l2, _, _ = _quiet_import(out)
     assert sorted(s["citaat"] for s in c2.meta["refi"]["selecties"]) == \
         sorted(P.SELECTIES["nvivo_mac"])
+
+
+def test_qdc_keeps_code_groups_guids_and_categories(tmp_path):
+    _, _, cb, _ = _quiet_import(_write_fixture(tmp_path, "atlas_codeboek"))
+    out = export_qdc(cb, tmp_path / "groepen.qdc")
+    assert schema_errors(etree.parse(str(out)).getroot(), kind="codebook") == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RefiWaarschuwing)
+        back = import_qdc(out)
+    assert back.codes == cb.codes and back.sets == cb.sets
+    from verhalen.coderen.codeboek import save_codebook
+
+    yaml_back = load_codebook(save_codebook(cb, tmp_path / "cb.yaml"))   # and through YAML
+    assert yaml_back.codes == cb.codes and yaml_back.sets == cb.sets
+
+
+def test_codebook_yaml_zonder_spoor_and_sets(tmp_path):
+    from verhalen.fouten import CodeboekFout
+
+    p = tmp_path / "c.yaml"
+    p.write_text("codes:\n  - {id: a, label: A, definitie: \"regel een\\nregel twee\", sporen: {},"
+                 " codeerbaar: false, guid: 5067d381-1dc9-4816-81dd-ae1dbfea2ad7}\n"
+                 "sets:\n  - {naam: Groep, codes: [a]}\n", encoding="utf-8")
+    cb = load_codebook(p)
+    a = cb.get("a")
+    assert (a.tracks, a.codable, a.guid, a.definition) == (
+        {}, False, "5067d381-1dc9-4816-81dd-ae1dbfea2ad7", "regel een\nregel twee")
+    assert cb.sets == [{"naam": "Groep", "codes": ["a"]}] and cb.without_track() == []
+    p.write_text("codes:\n  - {id: a, label: A, definitie: x, sporen: {}}\n"
+                 "sets:\n  - {naam: Groep, codes: [b]}\n", encoding="utf-8")
+    with pytest.raises(CodeboekFout, match="onbekende code.*b"):
+        load_codebook(p)
