@@ -952,3 +952,26 @@ def test_codebook_yaml_zonder_spoor_and_sets(tmp_path):
                  "sets:\n  - {naam: Groep, codes: [b]}\n", encoding="utf-8")
     with pytest.raises(CodeboekFout, match="onbekende code.*b"):
         load_codebook(p)
+
+
+def test_rewritten_guids_and_dates_still_give_a_valid_export(tmp_path):
+    """Pseudonymisation scrubs metadata, also digits in GUIDs and dates of corpus.meta['refi']
+    ('…-aNummer_3', 'Datum_5T09:30:00Z'): the export stays valid and consistent."""
+    c, long, cb, _ = _quiet_import(_write_fixture(tmp_path, "volledig"))
+    scrub = lambda v: re.sub(r"\d{4}-\d{2}-\d{2}", "Datum_5", re.sub(r"[0-9a-f]{4}$",  # noqa: E731
+                                                                        "Nummer_3", v))
+    def walk(x):
+        if isinstance(x, dict):
+            return {k: walk(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        return scrub(x) if isinstance(x, str) else x
+    c.meta["refi"] = walk(c.meta["refi"])
+    for d in c.documents:
+        d.meta = walk(d.meta)
+    out = export_qdpx(c, long, cb, tmp_path / "geschrobd.qdpx")
+    assert schema_errors(_qde(out)) == []
+    c2, _, _, _ = _quiet_import(out)
+    fam = next(x for x in c2.meta["refi"]["cases"] if x["naam"] == "Familie K.")
+    assert len(fam["selecties"]) == 1                      # references still line up
+    assert len(c2.meta["refi"]["gebruikers"]) == 3

@@ -18,6 +18,7 @@ the researcher added in verhalen) become one selection per segment.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -186,6 +187,8 @@ _VALUE_TAG = {"Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "Fl
 
 
 def _variable_value(parent: etree._Element, q, var_guid: str, vtype: str, val: Any) -> None:
+    if not _typed_ok(vtype, val):       # e.g. a date rewritten by pseudonymisation
+        return
     vv = etree.SubElement(parent, q("VariableValue"))
     etree.SubElement(vv, q("VariableRef"), targetGUID=var_guid)
     etree.SubElement(vv, q(_VALUE_TAG.get(vtype, "TextValue"))).text = _sx(
@@ -212,6 +215,60 @@ def _stamp(el: etree._Element, rec: Mapping[str, Any], known_users: set[str]) ->
             el.set(attr, v)
 
 
+_GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}\}?$")
+_TZ = r"(Z|[+-]\d{2}:\d{2})?"
+_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?" + _TZ + "$")
+_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}" + _TZ + "$")
+_GUID_KEYS = {"guid", "gebruiker", "gewijzigd_door", "creatingUserGUID", "modifyingUserGUID"}
+_DATE_KEYS = {"datum", "gewijzigd", "creationDateTime", "modifiedDateTime"}
+
+
+def _valid_refi(value: Any, key: str = "") -> Any:
+    """``corpus.meta["refi"]`` with every GUID and date the schema accepts: a GUID that was
+    rewritten (e.g. by pseudonymisation, which scrubs metadata) becomes a stable new GUID (the
+    same everywhere it is referred to), a date that is no date is left out."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k in _DATE_KEYS and isinstance(v, str) and not _DATETIME.match(v):
+                continue
+            if k == "bij" and isinstance(v, list):
+                out[k] = [dict(b, id=_valid_refi(b.get("id", ""), "guid"))
+                          if b.get("soort") in ("selectie", "codering") else b for b in v]
+            elif k in _GUID_KEYS and isinstance(v, str):
+                out[k] = _valid_refi(v, "guid")
+            elif k in ("selecties", "notities") and isinstance(v, list) and all(
+                    isinstance(x, str) for x in v):
+                out[k] = [_valid_refi(x, "guid") for x in v]
+            else:
+                out[k] = _valid_refi(v, k)
+        return out
+    if isinstance(value, list):
+        return [_valid_refi(v, key) for v in value]
+    if key == "guid" and isinstance(value, str) and value and not _GUID.match(value):
+        return guid_for("refi", value)
+    return value
+
+
+def _typed_ok(vtype: str, val: Any) -> bool:
+    text = str(val).strip()
+    try:
+        if vtype == "Integer":
+            int(text)
+        elif vtype == "Float":
+            float(text)
+        elif vtype == "Boolean":
+            return text.lower() in ("true", "false", "1", "0")
+        elif vtype == "Date":
+            return bool(_DATE.match(text))
+        elif vtype == "DateTime":
+            return bool(_DATETIME.match(text))
+    except ValueError:
+        return False
+    return True
+
+
 def _place_selection(doc_text: str, sel: Mapping[str, Any]) -> tuple[int, int] | None:
     """Offsets of a kept selection in the text being exported: as stored when the text there
     is still the quote; otherwise the nearest place of the quote (a pseudonymised or re-read
@@ -236,7 +293,7 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
     """Build ``project.qde``; returns (XML bytes, {zip path: text} of the source files)."""
     codebook = _as_codebook(codebook)
     long = _as_long(codes_long)
-    refi = dict((corpus.meta or {}).get("refi") or {})
+    refi = _valid_refi(dict((corpus.meta or {}).get("refi") or {}))
     ns = NS_PROJECT
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
 
