@@ -28,7 +28,7 @@ from ..codes import LONG_COLUMNS
 from ..fouten import LeesFout, VerhalenFout
 from ..model import Corpus, Document, Segment, slugify
 from ..tracks import TRACKS
-from .posities import Reading, TextPositions, choose_reading, producer_profile
+from .posities import TextPositions, choose_reading, producer_profile
 from .refi_xml import (_CODE_ID, _EXTRA_CODEBOOK, _EXTRA_DOCUMENTS, _EXTRA_SEGMENTS, NS_PROJECT,
                        RefiWaarschuwing, _kid, _kids, _local, _parse_description, _parse_tracks,
                        _parse_xml, _text, _unique_id, _where, guid_for)
