@@ -975,3 +975,21 @@ def test_rewritten_guids_and_dates_still_give_a_valid_export(tmp_path):
     fam = next(x for x in c2.meta["refi"]["cases"] if x["naam"] == "Familie K.")
     assert len(fam["selecties"]) == 1                      # references still line up
     assert len(c2.meta["refi"]["gebruikers"]) == 3
+
+
+def test_reading_chosen_by_selection_names():
+    """A tool that writes the selected text as the selection's name (QualCoder, with U+2029
+    for a line break) settles the reading even where word boundaries cannot."""
+    from verhalen.uitwisseling.posities import (CODE_POINTS, UTF16, Reading, TextPositions,
+                                                choose_reading)
+
+    text = "🙂🙂 ab\n\ncd 🙂 ef gh"
+    tp = TextPositions(text)
+    # code-point positions of "ab\n\ncd" and "ef": in UTF-16 they would read other letters
+    items = [(tp, 3, 9, "ab\u2029\u2029cd"), (tp, 12, 14, "ef")]
+    reading, msgs, _ = choose_reading(items, {}, "Onbekend")
+    assert reading.unit == CODE_POINTS
+    assert tp.to_offsets(3, 9, reading) == (3, 9)
+    reading, _, _ = choose_reading([(tp, 5, 11, "ab\u2029\u2029cd")], {}, "Onbekend")
+    assert reading.unit == UTF16 and tp.text[slice(*tp.to_offsets(5, 11, Reading()))] == \
+        "ab\n\ncd"
