@@ -809,6 +809,7 @@ def test_notes_cases_and_variables_are_kept(tmp_path):
     whole = long[(long.doc_id == "huisbezoek") & (long.code == "buren") & (long.selectie == "")]
     assert set(whole.segment_id) == {s.id for s in c.document("huisbezoek").segments}
     assert refi["project"]["beschrijving"] == "Project om alles te bewaren."
+    assert [(x["name"], x["direction"]) for x in refi["links"]] == [("Annotatie", "OneWay")]
 
 
 def test_researcher_edits_survive_the_export(tmp_path):

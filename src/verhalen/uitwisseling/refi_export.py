@@ -220,7 +220,8 @@ _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 _TZ = r"(Z|[+-]\d{2}:\d{2})?"
 _DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?" + _TZ + "$")
 _DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}" + _TZ + "$")
-_GUID_KEYS = {"guid", "gebruiker", "gewijzigd_door", "creatingUserGUID", "modifyingUserGUID"}
+_GUID_KEYS = {"guid", "gebruiker", "gewijzigd_door", "creatingUserGUID", "modifyingUserGUID",
+              "originGUID", "targetGUID"}
 _DATE_KEYS = {"datum", "gewijzigd", "creationDateTime", "modifiedDateTime"}
 
 
@@ -601,6 +602,17 @@ def project_xml(corpus: Corpus, codes_long: Any, codebook: Any, *, name: str | N
             if nt.get("beschrijving"):
                 etree.SubElement(ne, q("Description")).text = _sx(nt["beschrijving"])
             etree.SubElement(ne, q("PlainTextContent")).text = _sx(nt.get("tekst", ""))
+    written = (set(doc_guid.values()) | sel_guids_written | {n["guid"] for n in notes}
+               | {code_guid(c) for c in cb.codes} | {c["guid"] for c in case_list})
+    links = [ln for ln in refi.get("links", [])
+             if all(ln.get(k) in written for k in ("originGUID", "targetGUID") if ln.get(k))]
+    if links:
+        el_links = etree.SubElement(root, q("Links"))
+        for ln in links:
+            le = etree.SubElement(el_links, q("Link"), {
+                k: _sx(v) for k, v in ln.items() if k != "notities" and isinstance(v, str)})
+            for g in ln.get("notities", []):
+                etree.SubElement(le, q("NoteRef"), targetGUID=g)
     sets = [dict(s, codes=s.get("codes", []), documenten=[], notities=[]) for s in cb.sets] + \
         list(refi.get("sets", []))
     if sets:

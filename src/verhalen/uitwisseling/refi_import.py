@@ -37,7 +37,7 @@ __all__ = ["import_qdpx", "import_qdc", "detect_kind", "REFI_KEYS", "LONG_EXTRA"
 
 #: keys of ``corpus.meta["refi"]``
 REFI_KEYS = ("project", "posities", "gebruikers", "documenten", "selecties", "notities",
-             "cases", "variabelen", "sets")
+             "cases", "variabelen", "sets", "links")
 #: columns of the long codes beyond ``LONG_COLUMNS`` (where each code's selection is)
 LONG_EXTRA = ["doc_id", "start", "end", "selectie", "notitie"]
 
@@ -682,6 +682,15 @@ def _read_project(root, path: Path, qde: str, zf, names, nlp):
             rec["beschrijving"] = d
         rec["bij"] = attached.get(g, [])
         notes_out.append(rec)
+    links = []          # NVivo links a selection to the note that annotates it
+    el_links = _kid(root, "Links")
+    for ln in (_kids(el_links, "Link") if el_links is not None else []):
+        rec = {k: (_g(v) if k in ("guid", "originGUID", "targetGUID") else v)
+               for k, v in ln.attrib.items()}
+        refs = [_g(r.get("targetGUID")) for r in _kids(ln, "NoteRef")]
+        if refs:
+            rec["notities"] = refs
+        links.append(rec)
     code_sets, other_sets = _sets(root, guid_map, doc_by_guid)
     if code_sets:
         codebook.sets = code_sets
@@ -695,7 +704,7 @@ def _read_project(root, path: Path, qde: str, zf, names, nlp):
     corpus.meta["refi"] = {
         "project": project, "posities": positions, "gebruikers": user_list,
         "documenten": doc_info, "selecties": selections, "notities": notes_out,
-        "cases": cases, "variabelen": variables, "sets": other_sets,
+        "cases": cases, "variabelen": variables, "sets": other_sets, "links": links,
     }
     long = pd.DataFrame(rows, columns=LONG_COLUMNS + LONG_EXTRA)
     if not long.empty:

@@ -25,7 +25,8 @@ fixture                   what it imitates
 ``volledig``              an unknown producer: emoji (the unit must be detected), notes with
                           NoteRefs on project/source/selection/coding/code, cases with codes,
                           variable values and selection refs, all variable types, a set of
-                          sources and notes, a coding of a whole source
+                          sources and notes, a coding of a whole source, a Link from a
+                          selection to its annotation (as NVivo writes annotations)
 ========================  ==================================================================
 """
 
@@ -371,7 +372,9 @@ def volledig() -> bytes:
             f'<MemberNote targetGUID="{G("note:srcmemo")}"/></Set>'
             f'<Set guid="{G("set:codes")}" name="Kerncodes"><MemberCode targetGUID='
             f'"{G("code:drempel")}"/><MemberCode targetGUID="{G("code:buren")}"/></Set></Sets>')
-    extra = notes + sets + "<Description>Project om alles te bewaren.</Description>" + \
+    links = (f'<Links><Link guid="{G("link:1")}" name="Annotatie" direction="OneWay" '
+             f'originGUID="{G("sel:v1")}" targetGUID="{G("note:selmemo")}"/></Links>')
+    extra = notes + links + sets + "<Description>Project om alles te bewaren.</Description>" + \
         f'<NoteRef targetGUID="{G("note:projectmemo")}"/>'
     qde = _project("Testgereedschap 1.0", ["Dana", "Eli", "Fleur"], codes, sources,
                    extra=extra, before_sources=variables + cases)
