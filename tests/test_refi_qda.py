@@ -468,7 +468,8 @@ def test_import_transcript_speakers_notes_and_memos(tmp_path):
     assert list(long["segment_id"]) == [segs[3].id]
     assert long["notitie"].iloc[0] == "Hier kantelt het contact."
     assert long["coder"].iloc[0] == "Aylin" and long["source"].iloc[0] == "mens"
-    assert corpus.meta["notities"] == [{"naam": "Memo", "tekst": "Eerste ronde."}]
+    notes = corpus.meta["refi"]["notities"]
+    assert [(n["naam"], n["tekst"], n["bij"]) for n in notes] == [("Memo", "Eerste ronde.", [])]
 
 
 def test_import_skips_text_that_is_missing_from_the_zip(tmp_path):
@@ -643,3 +644,353 @@ def test_cli_importeer_then_exporteer_keeps_coders(tmp_path):
         _, again, _ = import_qdpx(tmp_path / "terug.qdpx")
     key = lambda df: sorted(zip(df.segment_id, df.code, df.source, df.coder))  # noqa: E731
     assert key(again) == key(first)
+
+
+# ---------------------------------------------------------------------------------------------
+# projects in the conventions of NVivo, ATLAS.ti, MAXQDA, QualCoder (tests/data/refi/producenten.py)
+# ---------------------------------------------------------------------------------------------
+def _producenten():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("producenten", REFI / "producenten.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+P = _producenten()
+WITH_TEXT = [n for n in P.FIXTURES if n != "atlas_codeboek"]
+
+
+def _write_fixture(tmp_path, name, suffix=".qdpx"):
+    path = tmp_path / f"{name}{suffix}"
+    path.write_bytes(P.FIXTURES[name]())
+    return path
+
+
+def _quiet_import(path):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        out = import_qdpx(path)
+    return (*out, [str(w.message) for w in rec])
+
+
+@pytest.mark.parametrize("name", list(P.FIXTURES))
+def test_producer_fixtures_are_valid_refi(name):
+    data = P.FIXTURES[name]()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert schema_errors(zf.read("project.qde")) == []
+
+
+@pytest.mark.parametrize("name", WITH_TEXT)
+def test_selections_give_the_exact_quotes(tmp_path, name):
+    """Emoji, \\r\\n and a BOM: every selection quotes exactly the words the tool selected."""
+    corpus, long, cb, msgs = _quiet_import(_write_fixture(tmp_path, name))
+    sels = corpus.meta["refi"]["selecties"]
+    assert sorted(s["citaat"] for s in sels) == sorted(P.SELECTIES[name])
+    texts = {d.id: d.text for d in corpus.documents}
+    for r in long.itertuples():
+        assert r.evidence == [texts[r.doc_id][r.start:r.end].strip()]
+    assert all("passen bij geen enkele telling" not in m for m in msgs)
+
+
+def test_nvivo_positions_are_utf16_and_crlf_counts_two(tmp_path):
+    corpus, long, _, msgs = _quiet_import(_write_fixture(tmp_path, "nvivo_windows"))
+    pos = corpus.meta["refi"]["posities"]
+    assert (pos["eenheid"], pos["crlf"], pos["producent"]) == ("utf16", 2, "NVivo")
+    assert all("\r" not in d.text and not d.text.startswith("\ufeff") for d in corpus.documents)
+    # the same selections read as code points would land on the wrong words
+    from verhalen.uitwisseling.posities import CODE_POINTS, Reading, TextPositions
+
+    raw = P._text(P.BUURT).replace("\n", "\r\n")
+    tp = TextPositions(raw)
+    a = P.utf16_pos(P._text(P.BUURT), P._text(P.BUURT).index("Nu helpt hij"))
+    wrong = tp.to_offsets(a, a + 12, Reading(CODE_POINTS, 2))
+    assert tp.text[wrong[0]:wrong[1]] != "Nu helpt hij"
+
+
+def test_atlas_crlf_counts_one_and_unknown_unit_is_detected(tmp_path):
+    corpus, _, _, msgs = _quiet_import(_write_fixture(tmp_path, "atlas_project"))
+    pos = corpus.meta["refi"]["posities"]
+    assert (pos["eenheid"], pos["crlf"]) == ("utf16", 1)
+    assert any("ATLAS.ti" in m and "UTF-16" in m for m in msgs)      # says what it chose
+
+
+def test_unknown_producer_detects_utf16_by_word_boundaries(tmp_path):
+    corpus, _, _, msgs = _quiet_import(_write_fixture(tmp_path, "volledig"))
+    pos = corpus.meta["refi"]["posities"]
+    assert pos["eenheid"] == "utf16"
+    assert pos["woordgrens"]["UTF-16-eenheden, \\r\\n telt 2"] > \
+        pos["woordgrens"]["codepunten, \\r\\n telt 2"]
+
+
+def test_positions_that_fit_no_reading_warn(tmp_path):
+    text = P._text(P.BUURT)
+    sels = "".join(
+        f'<PlainTextSelection guid="{P.G(f"x{i}")}" startPosition="{a}" endPosition="{a + 7}">'
+        f'<Coding guid="{P.G(f"c{i}")}"><CodeRef targetGUID="{P.G("code:k")}"/></Coding>'
+        "</PlainTextSelection>" for i, a in enumerate(range(3, 300, 23)))
+    qde = P._project("Onbekend 1", ["X"], P._code("k", "K"),
+                     f'<TextSource guid="{P.G("s")}" name="t"><PlainTextContent>{text}'
+                     f"</PlainTextContent>{sels}</TextSource>")
+    path = tmp_path / "scheef.qdpx"
+    path.write_bytes(P._zip({"project.qde": qde}))
+    *_, msgs = _quiet_import(path)
+    assert any("passen bij geen enkele telling goed" in m and "selecties.csv" in m for m in msgs)
+
+
+def _refi_without_origin(refi):
+    out = {k: v for k, v in refi.items() if k != "posities"}
+    out["project"] = {k: v for k, v in refi["project"].items() if k not in ("origin",
+                                                                            "producent")}
+    return out
+
+
+def _sel_key(long):
+    return sorted(zip(long.segment_id, long.code, long.source, long.coder, long.start, long.end,
+                      long.selectie, long.notitie))
+
+
+@pytest.mark.parametrize("name", list(P.FIXTURES))
+def test_import_export_import_is_lossless(tmp_path, name):
+    c1, l1, cb1, _ = _quiet_import(_write_fixture(tmp_path, name))
+    out = export_qdpx(c1, l1, cb1, tmp_path / "terug.qdpx")
+    assert schema_errors(_qde(out)) == []
+    c2, l2, cb2, _ = _quiet_import(out)
+    assert [(d.id, d.text, d.title, d.case_id, d.date, d.meta) for d in c2.documents] == \
+        [(d.id, d.text, d.title, d.case_id, d.date, d.meta) for d in c1.documents]
+    assert [s.to_record() for s in c2.segments()] == [s.to_record() for s in c1.segments()]
+    assert _sel_key(l2) == _sel_key(l1)
+    assert cb2.codes == cb1.codes and cb2.sets == cb1.sets
+    assert _refi_without_origin(c2.meta["refi"]) == _refi_without_origin(c1.meta["refi"])
+    # and once more: the second export is the same file
+    again = export_qdpx(c2, l2, cb2, tmp_path / "nogmaals.qdpx")
+    assert etree.tostring(_qde(again)) == etree.tostring(_qde(out))
+
+
+def test_what_real_files_carry_is_kept(tmp_path):
+    """Non-codable categories, descriptions with line breaks, colours, all users, sets."""
+    _, _, cb, msgs = _quiet_import(_write_fixture(tmp_path, "atlas_codeboek"))
+    by = {c.label: c for c in cb.codes}
+    assert [by[x].codable for x in ("Aanpak", "In de wijk", "Huisbezoek", "Eerste bezoek",
+                                    "Drempel")] == [False, False, False, True, True]
+    assert by["Drempel"].parent == by["Eerste bezoek"].id        # five levels deep
+    assert by["Drempel"].definition == "De drempel om open te doen.\nOf niet."
+    assert by["Drempel"].colour == "#F0A0A0"
+    assert all(c.tracks == {} for c in cb.codes)                   # no invented weights
+    assert [s["naam"] for s in cb.sets] == ["Codegroep: eerste contact", "Codegroep: overig"]
+    assert cb.sets[0]["codes"] == [by["Drempel"].id, by["Warm welkom"].id]
+    says = [m for m in msgs if "zonder spoor" in m]
+    assert len(says) == 1 and "4 van de 4 codes" in says[0]       # once, with the count
+    c, _, _, _ = _quiet_import(_write_fixture(tmp_path, "qualcoder"))
+    assert [u["naam"] for u in c.meta["refi"]["gebruikers"]] == ["Aylin", "Bram", "Chris"]
+    c, _, cbm, _ = _quiet_import(_write_fixture(tmp_path, "maxqda"))
+    assert [(s["naam"], s["documenten"]) for s in c.meta["refi"]["sets"]] == [
+        ("ICLS 2024", ["interview-buurtkamer", "notitie"]), ("ICLS 2025", ["interview-zorg"])]
+    assert cbm.get("thema_ontmoeting").definition == \
+        "Bovencategorie.\nGebruik alleen de codes eronder."
+
+
+def test_notes_cases_and_variables_are_kept(tmp_path):
+    c, long, cb, _ = _quiet_import(_write_fixture(tmp_path, "volledig"))
+    refi = c.meta["refi"]
+    hung = {n["naam"]: [b["soort"] for b in n["bij"]] for n in refi["notities"]}
+    assert hung == {"projectmemo": ["project"], "srcmemo": ["document"], "selmemo": ["selectie"],
+                    "codingmemo": ["codering"], "codememo": ["code"], "los": []}
+    assert refi["notities"][0]["tekst"] == "Wat we leerden:\n- luisteren\n- tijd nemen"
+    fam = next(x for x in refi["cases"] if x["naam"] == "Familie K.")
+    assert fam["documenten"] == ["huisbezoek"] and fam["codes"] == ["drempel"]
+    assert fam["waarden"] == {"leeftijd": 41, "actief": True, "start": "2025-01-06",
+                              "moment": "2025-01-06T09:30:00Z"}
+    assert len(fam["selecties"]) == 1
+    assert [v["type"] for v in refi["variabelen"]] == ["Integer", "Float", "Boolean", "Date",
+                                                      "DateTime", "Text"]
+    assert c.document("buurtkamer").meta == {"wijk": "Noord", "leeftijd": 0}
+    whole = long[(long.doc_id == "huisbezoek") & (long.code == "buren") & (long.selectie == "")]
+    assert set(whole.segment_id) == {s.id for s in c.document("huisbezoek").segments}
+    assert refi["project"]["beschrijving"] == "Project om alles te bewaren."
+    assert [(x["name"], x["direction"]) for x in refi["links"]] == [("Annotatie", "OneWay")]
+
+
+def test_researcher_edits_survive_the_export(tmp_path):
+    """A code the researcher removed from a segment drops that selection's coding; a code they
+    added becomes a segment selection; tracks they gave are written in the description."""
+    c, long, cb, _ = _quiet_import(_write_fixture(tmp_path, "nvivo_windows"))
+    tellen = next(x.id for x in cb.codes if x.label == "3. Tellen")
+    human = long[long.source == "mens"]
+    gone = human[human.code == tellen]
+    kept = human[human.code != tellen][["segment_id", "code", "score", "evidence", "source",
+                                        "coder"]]
+    added = pd.DataFrame([{"segment_id": c.documents[0].segments[0].id, "code": tellen,
+                           "score": 1.0, "evidence": [], "source": "mens", "coder": "Gergo"}])
+    cb.get("ritueel").tracks = {"betekenisgeving": 1.0}
+    with pytest.warns(RefiWaarschuwing, match="weggelaten"):
+        out = export_qdpx(c, pd.concat([kept, added]), cb, tmp_path / "bewerkt.qdpx")
+    c2, l2, cb2, _ = _quiet_import(out)
+    assert tellen not in set(l2[l2.selectie.isin(set(gone.selectie))].code)
+    assert set(l2[l2.code == tellen].segment_id) == {c.documents[0].segments[0].id}
+    assert cb2.get("ritueel").tracks == {"betekenisgeving": 1.0}
+    assert cb2.get("welkom").tracks == {}
+    root = _qde(out)                                      # the foreign tree is not regrouped
+    assert [e.get("name") for e in root.findall("q:CodeBook/q:Codes/q:Code", Q)] == \
+        ["1. Houding", "2. Netwerk", "3. Tellen"]
+
+
+def test_export_positions_are_utf16(tmp_path):
+    c, long, cb, _ = _quiet_import(_write_fixture(tmp_path, "nvivo_mac"))
+    out = export_qdpx(c, long, cb, tmp_path / "u.qdpx")
+    root = _qde(out)
+    assert root.get("origin").endswith("(posities: UTF-16)")
+    with zipfile.ZipFile(out) as zf:
+        texts = {n.split("/")[-1][:-4]: zf.read(n).decode("utf-8") for n in zf.namelist()
+                 if n.startswith("sources/")}
+    for src in root.iter(f"{{{NS_PROJECT}}}TextSource"):
+        units = texts[src.get("guid")].encode("utf-16-le")
+        for sel in src.iter(f"{{{NS_PROJECT}}}PlainTextSelection"):
+            a, z = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            quote = units[2 * a:2 * z].decode("utf-16-le")
+            assert quote in P.SELECTIES["nvivo_mac"]
+
+
+def test_cli_codebook_only_project_and_zip_name(tmp_path, capsys):
+    from verhalen.cli.main import main
+
+    path = _write_fixture(tmp_path, "atlas_codeboek", suffix=".zip")
+    assert main(["importeer", str(path), "--uit", str(tmp_path / "cb")]) == 0
+    printed = capsys.readouterr()
+    assert "geen tekstbronnen: alleen het codeboek" in printed.out
+    assert "zonder spoor" in printed.err
+    cb = load_codebook(tmp_path / "cb" / "codeboek.yaml")
+    assert len(cb) == 8 and len(cb.sets) == 2
+    assert not cb.get("aanpak").codable and cb.get("drempel").guid
+    # a project under a .zip name is a project
+    proj = _write_fixture(tmp_path, "qualcoder", suffix=".zip")
+    assert main(["importeer", str(proj), "--uit", str(tmp_path / "qc")]) == 0
+    out = capsys.readouterr().out
+    assert "3 exacte selecties" in out and "3 gebruiker(s)" in out
+    other = tmp_path / "iets.zip"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("a.txt", "x")
+    assert main(["importeer", str(other), "--uit", str(tmp_path / "x")]) == 1
+    assert "zonder project.qde" in capsys.readouterr().err
+
+
+def test_cli_round_trip_keeps_exact_selections(tmp_path):
+    """importeer → exporteer → import: exact selections, users, sets, notes all come back."""
+    from verhalen.cli.main import main
+
+    for name in ("nvivo_windows", "volledig", "maxqda"):
+        src = _write_fixture(tmp_path, name)
+        folder = tmp_path / f"map_{name}"
+        assert main(["importeer", str(src), "--uit", str(folder)]) == 0
+        assert main(["exporteer", str(folder), "--uit", str(tmp_path / f"{name}_t.qdpx")]) == 0
+        c1, l1, cb1, _ = _quiet_import(src)
+        c2, l2, cb2, _ = _quiet_import(tmp_path / f"{name}_t.qdpx")
+        assert schema_errors(_qde(tmp_path / f"{name}_t.qdpx")) == []
+        assert _sel_key(l2) == _sel_key(l1)
+        assert _refi_without_origin(c2.meta["refi"]) == _refi_without_origin(c1.meta["refi"])
+        assert cb2.codes == cb1.codes and cb2.sets == cb1.sets
+
+
+def test_verhalen_round_trip_twice_is_stable(tmp_path, corpus, codes_long, impact):
+    """verhalen's own per-segment selections and machine codes are not kept as exact
+    selections: a second round trip gives the same codes and the same file."""
+    first = export_qdpx(corpus, codes_long, impact, tmp_path / "a.qdpx")
+    c1, l1, cb1, _ = _quiet_import(first)
+    assert c1.meta["refi"]["selecties"] == []
+    second = export_qdpx(c1, l1, cb1, tmp_path / "b.qdpx")
+    c2, l2, cb2, _ = _quiet_import(second)
+    assert _key(l2) == _key(l1) == _key(codes_long)
+    assert len(l2) == len(codes_long)
+    assert etree.tostring(_qde(second)) == etree.tostring(_qde(first))
+
+
+def test_selection_follows_its_quote_when_the_text_changed(tmp_path):
+    """A text that changed after import (pseudonymised, edited) keeps the exact selections
+    whose quote is still there, at its new place."""
+    c, long, cb, _ = _quiet_import(_write_fixture(tmp_path, "nvivo_mac"))
+    doc = c.documents[0]
+    extra = "Vooraf een zin die er eerst niet stond.\n\n"
+    doc.text = extra + doc.text
+    for s in doc.segments:
+        s.start += len(extra)
+        s.end += len(extra)
+        s.sentences = [type(x)(x.start + len(extra), x.end + len(extra)) for x in s.sentences]
+    with pytest.warns(RefiWaarschuwing, match="teruggevonden"):
+        out = export_qdpx(c, long, cb, tmp_path / "verschoven.qdpx")
+    c2, l2, _, _ = _quiet_import(out)
+    assert sorted(s["citaat"] for s in c2.meta["refi"]["selecties"]) == \
+        sorted(P.SELECTIES["nvivo_mac"])
+
+
+def test_qdc_keeps_code_groups_guids_and_categories(tmp_path):
+    _, _, cb, _ = _quiet_import(_write_fixture(tmp_path, "atlas_codeboek"))
+    out = export_qdc(cb, tmp_path / "groepen.qdc")
+    assert schema_errors(etree.parse(str(out)).getroot(), kind="codebook") == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RefiWaarschuwing)
+        back = import_qdc(out)
+    assert back.codes == cb.codes and back.sets == cb.sets
+    from verhalen.coderen.codeboek import save_codebook
+
+    yaml_back = load_codebook(save_codebook(cb, tmp_path / "cb.yaml"))   # and through YAML
+    assert yaml_back.codes == cb.codes and yaml_back.sets == cb.sets
+
+
+def test_codebook_yaml_zonder_spoor_and_sets(tmp_path):
+    from verhalen.fouten import CodeboekFout
+
+    p = tmp_path / "c.yaml"
+    p.write_text("codes:\n  - {id: a, label: A, definitie: \"regel een\\nregel twee\", sporen: {},"
+                 " codeerbaar: false, guid: 5067d381-1dc9-4816-81dd-ae1dbfea2ad7}\n"
+                 "sets:\n  - {naam: Groep, codes: [a]}\n", encoding="utf-8")
+    cb = load_codebook(p)
+    a = cb.get("a")
+    assert (a.tracks, a.codable, a.guid, a.definition) == (
+        {}, False, "5067d381-1dc9-4816-81dd-ae1dbfea2ad7", "regel een\nregel twee")
+    assert cb.sets == [{"naam": "Groep", "codes": ["a"]}] and cb.without_track() == []
+    p.write_text("codes:\n  - {id: a, label: A, definitie: x, sporen: {}}\n"
+                 "sets:\n  - {naam: Groep, codes: [b]}\n", encoding="utf-8")
+    with pytest.raises(CodeboekFout, match="onbekende code.*b"):
+        load_codebook(p)
+
+
+def test_rewritten_guids_and_dates_still_give_a_valid_export(tmp_path):
+    """Pseudonymisation scrubs metadata, also digits in GUIDs and dates of corpus.meta['refi']
+    ('…-aNummer_3', 'Datum_5T09:30:00Z'): the export stays valid and consistent."""
+    c, long, cb, _ = _quiet_import(_write_fixture(tmp_path, "volledig"))
+    scrub = lambda v: re.sub(r"\d{4}-\d{2}-\d{2}", "Datum_5", re.sub(r"[0-9a-f]{4}$",  # noqa: E731
+                                                                        "Nummer_3", v))
+    def walk(x):
+        if isinstance(x, dict):
+            return {k: walk(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        return scrub(x) if isinstance(x, str) else x
+    c.meta["refi"] = walk(c.meta["refi"])
+    for d in c.documents:
+        d.meta = walk(d.meta)
+    out = export_qdpx(c, long, cb, tmp_path / "geschrobd.qdpx")
+    assert schema_errors(_qde(out)) == []
+    c2, _, _, _ = _quiet_import(out)
+    fam = next(x for x in c2.meta["refi"]["cases"] if x["naam"] == "Familie K.")
+    assert len(fam["selecties"]) == 1                      # references still line up
+    assert len(c2.meta["refi"]["gebruikers"]) == 3
+
+
+def test_reading_chosen_by_selection_names():
+    """A tool that writes the selected text as the selection's name (QualCoder, with U+2029
+    for a line break) settles the reading even where word boundaries cannot."""
+    from verhalen.uitwisseling.posities import (CODE_POINTS, UTF16, Reading, TextPositions,
+                                                choose_reading)
+
+    text = "🙂🙂 ab\n\ncd 🙂 ef gh"
+    tp = TextPositions(text)
+    # code-point positions of "ab\n\ncd" and "ef": in UTF-16 they would read other letters
+    items = [(tp, 3, 9, "ab\u2029\u2029cd"), (tp, 12, 14, "ef")]
+    reading, msgs, _ = choose_reading(items, {}, "Onbekend")
+    assert reading.unit == CODE_POINTS
+    assert tp.to_offsets(3, 9, reading) == (3, 9)
+    reading, _, _ = choose_reading([(tp, 5, 11, "ab\u2029\u2029cd")], {}, "Onbekend")
+    assert reading.unit == UTF16 and tp.text[slice(*tp.to_offsets(5, 11, Reading()))] == \
+        "ab\n\ncd"

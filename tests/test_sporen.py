@@ -381,3 +381,35 @@ def test_demo_corpus_rule_coded_figures(demo_dir):
     q = best_quotes(segs, long, cb, n=3)
     assert q.groupby("code")["doc_id"].nunique().min() >= 1
     assert (q["citaat"].str.len() <= 240).all()
+
+
+def test_codes_without_track_are_counted_not_spread():
+    """Codes imported from another tool have no track: they do not move the track shares, and
+    every view says how much is unassigned."""
+    from verhalen.codeboek_model import Code, Codebook
+    from verhalen.sporen import figuren as F
+    from verhalen.sporen.profiel import track_profile, without_track, without_track_text
+    from verhalen.sporen.rapport import build_report
+    from verhalen.sporen.tabellen import report_tables
+
+    cb = Codebook("t", [Code("a", "A", "a", {"vakmanschap": 1.0}),
+                        Code("b", "B", "b", {}), Code("c", "C", "c", {}, codable=False)])
+    segs = pd.DataFrame({"id": ["s1", "s2", "s3"], "doc_id": ["d", "d", "d"],
+                         "text": ["x", "y", "z"], "roles": [["bewoner"]] * 3})
+    long = pd.DataFrame({"segment_id": ["s1", "s2", "s3", "s3"], "code": ["a", "b", "b", "a"],
+                         "score": 1.0, "evidence": [[]] * 4, "source": "mens", "coder": ""})
+    prof = track_profile(segs, long, cb, by="doc_id")
+    assert prof.loc[0, "vakmanschap"] == 1.0 and prof.loc[0, "n_codes"] == 4
+    info = without_track(segs, long, cb)
+    assert (info["n_zonder_spoor"], info["n_toekenningen"], info["aandeel"]) == (2, 4, 0.5)
+    assert "2 van de 4 toekenningen (50%)" in without_track_text(info, cb)
+    tables = report_tables(segs, long, cb)
+    assert list(tables["zonder_spoor"]["toekenningen"]) == [2]
+    assert list(tables["codeboek"]["zonder_spoor"]) == [False, True, True]
+    sankey = F.role_sankey(segs, long, cb)
+    assert "zonder spoor" in list(sankey.data[0].node.label)
+    sun = F.track_sunburst(segs, long, cb)
+    assert "zonder spoor" in list(sun.data[0].labels)
+    assert "zonder spoor" in F.track_map(segs, long, cb).layout.annotations[0].text
+    html = build_report(segs, long, cb)
+    assert "2 van de 4 toekenningen (50%) hebben een code zonder spoor" in html

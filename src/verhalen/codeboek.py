@@ -52,13 +52,15 @@ class Code:
     id: str
     label: str
     definition: str
-    tracks: dict[str, float]            # track -> weight, weights sum to 1
+    tracks: dict[str, float]            # track -> weight, weights sum to 1; {} = "zonder spoor"
     indicators: list[str] = field(default_factory=list)   # lemma patterns / multi-word phrases
     examples: list[str] = field(default_factory=list)     # positive example sentences
     negative_examples: list[str] = field(default_factory=list)
     parent: str | None = None
     colour: str | None = None
     emergent: bool = False             # added from an inductive (BERTopic) theme
+    codable: bool = True               # False: a category that groups codes (REFI isCodable)
+    guid: str | None = None            # the REFI-QDA GUID of a code from another tool
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Codebook:
     version: str = "1"
     description: str = ""
     source: str | None = None
+    #: code sets/groups: [{"naam", "codes": [code ids], "beschrijving"?, "guid"?}]
+    sets: list[dict] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -104,7 +108,13 @@ class Codebook:
             "code": c.id, "label": c.label, "definitie": c.definition,
             **{t: c.tracks.get(t, 0.0) for t in TRACKS}, "kleur": c.colour, "ouder": c.parent,
             "indicatoren": "; ".join(c.indicators), "emergent": c.emergent,
+            "codeerbaar": c.codable,
         } for c in self.codes])
+
+    def without_track(self) -> list[str]:
+        """Ids of the codable codes that have no track yet ("zonder spoor")."""
+        return [c.id for c in self.codes if c.codable and not any(
+            w > 0 for w in (c.tracks or {}).values())]
 
 
 # YAML key -> Code attribute (Dutch keys are canonical, English accepted).
@@ -114,7 +124,8 @@ _KEYS = {
     "indicators": "indicators", "voorbeelden": "examples", "examples": "examples",
     "tegenvoorbeelden": "negative_examples", "negative_examples": "negative_examples",
     "ouder": "parent", "parent": "parent", "kleur": "colour", "colour": "colour",
-    "color": "colour", "emergent": "emergent",
+    "color": "colour", "emergent": "emergent", "codeerbaar": "codable", "codable": "codable",
+    "guid": "guid",
 }
 _DUTCH = {"definition": "definitie", "tracks": "sporen", "indicators": "indicatoren",
           "examples": "voorbeelden", "negative_examples": "tegenvoorbeelden", "parent": "ouder",
@@ -186,7 +197,7 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
         if attr is None:
             raise CodeboekFout(f"{_where(path, knode, key)}: onbekend veld. Geldige velden: "
                                "id, label, definitie, sporen, indicatoren, voorbeelden, "
-                               "tegenvoorbeelden, ouder, kleur.")
+                               "tegenvoorbeelden, ouder, kleur, emergent, codeerbaar, guid.")
         nodes[attr] = vnode
         vals[attr] = vnode
     for req in _REQUIRED:
@@ -206,7 +217,10 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
         raise CodeboekFout(f"{_where(path, nodes['definition'], 'definitie')}: definitie van "
                            f"'{cid}' is leeg.")
     tnode = nodes["tracks"]
-    if isinstance(tnode, yaml.ScalarNode) and not tnode.tag.endswith(":null"):
+    if (isinstance(tnode, yaml.ScalarNode) and tnode.tag.endswith(":null")) or (
+            isinstance(tnode, (yaml.MappingNode, yaml.SequenceNode)) and not tnode.value):
+        tracks_raw, tnodes = {}, {}          # "zonder spoor": no track assigned yet
+    elif isinstance(tnode, yaml.ScalarNode):
         tracks_raw = {str(tnode.value): 1.0}
         tnodes = {str(tnode.value): tnode}
     elif isinstance(tnode, yaml.SequenceNode):
@@ -228,12 +242,12 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
             raise CodeboekFout(f"{_where(path, tn, 'sporen')}: onbekend spoor '{t}' bij '{cid}'. "
                                f"Geldige sporen: {', '.join(TRACKS)}.")
     total = sum(tracks_raw.values())
-    if not tracks_raw or total <= 0:
+    if tracks_raw and total <= 0:
         raise CodeboekFout(f"{_where(path, tnode, 'sporen')}: de gewichten van '{cid}' tellen "
                            "op tot 0; geef minstens één spoor een positief gewicht.")
     tracks = {t: w / total for t, w in tracks_raw.items() if w > 0}
-    code = Code(id=cid, label=label.strip(), definition=" ".join(definition.split()),
-                tracks=tracks)
+    # a definition keeps its line breaks (as written in the codebook or in another tool)
+    code = Code(id=cid, label=label.strip(), definition=definition.strip(), tracks=tracks)
     for attr in ("indicators", "examples", "negative_examples"):
         if attr in nodes:
             setattr(code, attr, _str_list(path, nodes[attr], _DUTCH[attr]))
@@ -255,6 +269,10 @@ def _parse_code(path: str, node: yaml.Node, n: int) -> tuple[Code, yaml.Node]:
             code.colour = c
     if "emergent" in nodes:
         code.emergent = bool(_plain(nodes["emergent"]))
+    if "codable" in nodes:
+        code.codable = bool(_plain(nodes["codable"]))
+    if "guid" in nodes and _plain(nodes["guid"]) not in (None, ""):
+        code.guid = str(_plain(nodes["guid"]))
     return code, nodes["id"]
 
 
@@ -304,11 +322,35 @@ def _parse(text: str, path: str) -> Codebook:
     for code in codes:
         if not code.colour:
             code.colour = free.pop(0) if free else "#888888"
-    meta = {k: _plain(v[1]) for k, v in top.items() if k != "codes"}
+    sets = _parse_sets(path, top["sets"][1], seen) if "sets" in top else []
+    meta = {k: _plain(v[1]) for k, v in top.items() if k not in ("codes", "sets")}
     name = str(meta.get("naam") or meta.get("name") or Path(path).stem)
     return Codebook(name=name, codes=codes, version=str(meta.get("versie", meta.get("version", "1"))),
                     description=str(meta.get("beschrijving") or meta.get("description") or ""),
-                    source=str(path))
+                    source=str(path), sets=sets)
+
+
+def _parse_sets(path: str, node: yaml.Node, known: dict[str, int]) -> list[dict]:
+    """Code sets/groups: a list of {naam, codes: [ids], beschrijving?, guid?}."""
+    if not isinstance(node, yaml.SequenceNode):
+        raise CodeboekFout(f"{_where(path, node, 'sets')}: verwacht een lijst sets.")
+    out = []
+    for item in node.value:
+        data = yaml.safe_load(yaml.serialize(item)) if isinstance(item, yaml.MappingNode) else None
+        if not isinstance(data, dict) or not str(data.get("naam") or "").strip():
+            raise CodeboekFout(f"{_where(path, item, 'sets')}: een set heeft een 'naam' en "
+                               "een lijst 'codes'.")
+        codes = [str(c) for c in (data.get("codes") or [])]
+        bad = [c for c in codes if c not in known]
+        if bad:
+            raise CodeboekFout(f"{_where(path, item, 'sets')}: set '{data['naam']}' noemt "
+                               f"onbekende code(s): {', '.join(bad)}.")
+        entry = {"naam": str(data["naam"]), "codes": codes}
+        for key in ("beschrijving", "guid"):
+            if data.get(key):
+                entry[key] = str(data[key])
+        out.append(entry)
+    return out
 
 
 def load_codebook(name_or_path: str | Path | Codebook = "impact") -> Codebook:
@@ -347,6 +389,10 @@ def _code_dict(code: Code) -> dict[str, Any]:
         d["kleur"] = code.colour
     if code.emergent:
         d["emergent"] = True
+    if not code.codable:
+        d["codeerbaar"] = False
+    if code.guid:
+        d["guid"] = code.guid
     return d
 
 
@@ -355,6 +401,8 @@ def codebook_to_yaml(codebook: Codebook) -> str:
     if codebook.description:
         data["beschrijving"] = codebook.description
     data["codes"] = [_code_dict(c) for c in codebook.codes]
+    if codebook.sets:
+        data["sets"] = [dict(s) for s in codebook.sets]
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 

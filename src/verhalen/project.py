@@ -726,107 +726,21 @@ class Project:
     def import_(self, path: str | Path, *, target: str | Path | None = None,
                 overwrite: bool = False) -> list[Path]:
         """Import (``verhalen importeer``) a REFI-QDA project (.qdpx: texts, codebook, human
-        codes with coders, selections, a verhalen export's machine codes) into the folder, or
-        a codebook (.qdc: to codeboek.yaml, or ``target``). An earlier human-codes file is
-        kept as ``menselijke_codes.vorigeN.jsonl`` before it is replaced. Returns the files
-        written."""
-        from .codeboek import save_codebook
-        from .opslag import refuse_overwrite
-        from .uitwisseling.refi_qda import import_qdc, import_qdpx
+        codes with coders, exact selections, a verhalen export's machine codes) into the
+        folder, or a codebook (.qdc, or a project without texts: to codeboek.yaml, or
+        ``target``). The file is recognised by its content, not its name. An earlier
+        human-codes file is kept as ``menselijke_codes.vorigeN.jsonl`` before it is replaced.
+        Returns the files written; what was kept is reported through the progress."""
+        from .uitwisseling.importeren import import_to_folder
 
-        src = Path(path)
-        ext = src.suffix.lower()
-        if not src.exists():
-            raise LeesFout(src, "bestand bestaat niet.")
-        if ext not in (".qdpx", ".qdc"):
-            raise LeesFout(src, f"onbekende extensie '{ext}'; verwacht .qdpx (project) of .qdc "
-                                "(codeboek).")
-        if ext == ".qdc":
-            dest = Path(target) if target else self.files / pm.CODEBOOK
-            refuse_overwrite(dest, overwrite)
-            cb = self._warned(import_qdc, src)
-            save_codebook(cb, dest, overwrite=overwrite)
-            self.progress.info(f"Codeboek uit {src}: {len(cb)} codes.")
-            return [dest]
-        corpus, long, cb = self._warned(import_qdpx, src)
-        if not corpus.documents:
-            raise LeesFout(src, "het project bevat geen tekstbronnen die ik kan lezen.")
-        out = self.folder
-        for name in (pm.SEGMENTS, pm.CODEBOOK, pm.HUMAN, pm.SELECTIONS, pm.CODES):
-            refuse_overwrite(out / name, overwrite)
-        if len(long) and (long["source"] == "machine").any():
-            from .opslag import refuse_human_codes
-            refuse_human_codes(out / pm.CODES)   # never replace human codes by machine codes
-        return self._write_import(corpus, long, cb, overwrite)
+        result = import_to_folder(Path(path), Path(target) if target else self.folder,
+                                  overwrite=overwrite)
+        for w in result.warnings:
+            self.progress.warn(w)
+        for line in result.lines:
+            self.progress.info(line)
+        return list(result.written)
 
-    def _warned(self, fn, *args):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = fn(*args)
-        for w in caught:
-            self.progress.warn(str(w.message))
-        return result
-
-    def _backup(self, path: Path) -> Path | None:
-        """Keep an existing human-codes file as ``<stem>.vorige<N><suffix>`` before it is
-        replaced: a researcher's codes are never simply gone."""
-        from .opslag import atomic_write_bytes
-
-        if not path.exists():
-            return None
-        n = 1
-        while (target := path.with_name(f"{path.stem}.vorige{n}{path.suffix}")).exists():
-            n += 1
-        return atomic_write_bytes(target, path.read_bytes())
-
-    def _write_import(self, corpus, long, cb, overwrite: bool) -> list[Path]:
-        from .codeboek import save_codebook
-        from .codes import long_to_wide, write_codes_jsonl
-        from .menselijk import save_human_codes
-        from .uitwisseling.export import write_csv
-
-        folder = corpus.save(self.folder, overwrite=overwrite)
-        written = [folder / pm.SEGMENTS, folder / pm.DOCUMENTS]
-        if cb.codes:
-            written.append(save_codebook(cb, folder / pm.CODEBOOK, overwrite=overwrite))
-        human = long[long["source"] == "mens"] if not long.empty else long
-        machine = long[long["source"] == "machine"] if not long.empty else long
-        if len(human):
-            hw = long_to_wide(human)
-            by_code: dict[str, dict[str, str]] = {}      # segment → code → "Sanne, Jelle"
-            for (sid, code), names in human.groupby(["segment_id", "code"])["coder"]:
-                names = ", ".join(dict.fromkeys(str(x) for x in names if str(x)))
-                if names:
-                    by_code.setdefault(str(sid), {})[str(code)] = names
-            hw["coders"] = [by_code.get(sid, {}) for sid in hw["id"]]
-            kept = self._backup(folder / pm.HUMAN)
-            if kept:
-                self.progress.info(f"  eerdere menselijke codes bewaard als {kept}")
-            written.append(save_human_codes(hw[["id", "codes", "coders"]], folder / pm.HUMAN,
-                                            overwrite=overwrite, codebook=cb))
-        if len(machine):
-            mw = long_to_wide(machine)
-            mw["source"] = "machine"
-            written.append(write_codes_jsonl(mw, folder / pm.CODES, overwrite=overwrite))
-        if len(long):
-            sel = long[["segment_id", "code", "source", "coder", "doc_id", "start", "end",
-                        "selectie", "notitie"]].copy()
-            sel.insert(7, "citaat", [" | ".join(e) if isinstance(e, list) else ""
-                                     for e in long["evidence"]])
-            sel = sel.rename(columns={"source": "bron"})
-            written.append(write_csv(sel, folder / pm.SELECTIONS, overwrite=overwrite))
-        n_seg = sum(len(d.segments) for d in corpus.documents)
-        say = self.progress.info
-        say(f"Geïmporteerd uit {corpus.meta.get('bron')}: {len(corpus.documents)} document(en), "
-            f"{n_seg} segmenten, {len(cb)} codes in het codeboek.")
-        say(f"  codes: {len(human)} menselijk (segment × code), {len(machine)} automatisch; "
-            f"{long['selectie'].nunique() if len(long) else 0} selecties.")
-        if corpus.meta.get("overgeslagen"):
-            say(f"  overgeslagen bronnen: {len(corpus.meta['overgeslagen'])} (zie de "
-                "waarschuwing)")
-        return written
-
-    # ----------------------------------------------------------------------- the whole job
     def analyse(self, path: str | Path, *, codebook: Any = "impact",
                 leer_van: str | Path | None = None, menselijk: Any = None,
                 people=None, text_column: str | None = None, themes: bool = True,

@@ -94,6 +94,8 @@ def _table(df: pd.DataFrame, *, numeric: set[str] = frozenset(), rename: dict | 
 
 
 def _track_badges(weights: dict[str, float]) -> str:
+    if not any(w for w in weights.values()):
+        return '<span class="spoor" style="background:#888888">zonder spoor</span>'
     return "".join(f'<span class="spoor" style="background:{TRACK_COLOURS[t]}">'
                    f'{e(TRACK_LABELS[t])}{"" if w == 1 else f" {w:g}"}</span>'
                    for t, w in weights.items() if w)
@@ -314,9 +316,10 @@ def _overview(segs, long, meta, people, docs) -> str:
 
 
 def _track_section(segs, long, codebook, figs, figures, titles) -> str:
-    from .sporen.profiel import track_profile
+    from .sporen.profiel import track_profile, without_track, without_track_text
 
-    parts = ["<p>Elk punt is een document (of een rol) in de driehoek van de drie sporen: hoe "
+    note = without_track_text(without_track(segs, long, codebook), codebook)
+    parts = ([f'<p class="let-op"><b>Let op:</b> {e(note)}</p>'] if note else []) + ["<p>Elk punt is een document (of een rol) in de driehoek van de drie sporen: hoe "
              "dichter bij een hoek, hoe groter het aandeel gecodeerde tekst op dat spoor. De "
              "grootte van een punt is het aantal gecodeerde segmenten.</p>",
              figs.div(figures["fig-sporenkaart-documenten"], "fig-sporenkaart-documenten")]

@@ -9,7 +9,8 @@ A ``.qdpx`` becomes a project folder: ``segments.jsonl``, ``documents.jsonl``, `
 ``codeboek.yaml``, the human codes in ``menselijke_codes.jsonl`` (usable with
 ``verhalen codeer --menselijk`` and as a reference for ``verhalen evalueer``), the exact
 selections with their character offsets in ``selecties.csv``, and the machine codes of a
-verhalen export (if any) in ``codes.jsonl``. A ``.qdc`` becomes ``codeboek.yaml``.
+verhalen export (if any) in ``codes.jsonl``. A ``.qdc`` — or a project without text sources
+— becomes ``codeboek.yaml``. The work is done by ``verhalen.uitwisseling.importeren``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("bestand", metavar="BESTAND", help="REFI-QDA-bestand (.qdpx of .qdc)")
+    parser.add_argument("bestand", metavar="BESTAND",
+                        help="REFI-QDA-bestand (.qdpx of .qdc; herkend aan de inhoud, dus ook "
+                             "een .qdpx die als .zip is opgeslagen)")
     parser.add_argument("--uit", required=True, metavar="MAP",
                         help="projectmap (voor .qdc ook een pad naar een .yaml-codeboek)")
     parser.add_argument("--overschrijf", action="store_true",
@@ -32,10 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from ..voortgang import ConsoleProgress
 
     src, out = Path(args.bestand), Path(args.uit)
-    to_yaml = src.suffix.lower() == ".qdc" and out.suffix.lower() in (".yaml", ".yml")
+    to_yaml = out.suffix.lower() in (".yaml", ".yml")
     project = Project(out.parent if to_yaml else out,
                       progress=ConsoleProgress(warn_stream=sys.stderr))
-    written = project.import_(src, target=out if to_yaml else None, overwrite=args.overschrijf)
-    for p in written:
-        print(f"Geschreven: {p}")
+    project.import_(src, target=out if to_yaml else None, overwrite=args.overschrijf)
     return 0

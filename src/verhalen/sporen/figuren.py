@@ -132,10 +132,23 @@ def track_map(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
                       ternary=dict(sum=1, aaxis=axis(TRACKS[0]), baxis=axis(TRACKS[1]),
                                    caxis=axis(TRACKS[2])),
                       annotations=[dict(text="Grootte: aantal gecodeerde segmenten; kleur: "
-                                         "sterkste spoor", x=0, y=-0.08, xref="paper",
+                                         "sterkste spoor" + _untracked_note(
+                                             segments_df, codes_long, codebook),
+                                         x=0, y=-0.08, xref="paper",
                                          yref="paper", showarrow=False,
                                          font=dict(size=11, color="#555555"))])
     return fig
+
+
+def _untracked_note(segments_df, codes_long, codebook) -> str:
+    """'; 12% van de toekenningen zonder spoor' (or '') for a figure's footnote."""
+    from .profiel import without_track
+
+    info = without_track(segments_df, codes_long, codebook)
+    if not info["n_zonder_spoor"]:
+        return ""
+    return (f"; {info['n_zonder_spoor']} van de {info['n_toekenningen']} toekenningen "
+            f"({_pct(info['aandeel'])}) zonder spoor, niet in de kaart")
 
 
 # --------------------------------------------------------------------------- sunburst
@@ -184,6 +197,21 @@ def track_sunburst(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook
                 val.append(float(od[t].sum()))
                 col.append(rgba(colours[c], 0.55))
                 hov.append(f"{docnames[d]}<br>{labels[c]}: {len(od)} segmenten")
+    off = m[(m[list(TRACKS)] <= 0).all(axis=1)]      # codes without a track
+    if len(off):
+        ids.append("zonder")
+        lab.append("zonder spoor")
+        par.append("")
+        val.append(0.0)
+        col.append(NEUTRAL)
+        hov.append(f"zonder spoor: {off['segment_id'].nunique()} segmenten (nog geen spoor)")
+        for c, oc in off.groupby("code", sort=False):
+            ids.append(f"zonder/{c}")
+            lab.append(labels[c])
+            par.append("zonder")
+            val.append(float(len(oc)))
+            col.append(rgba(colours[c], 0.55))
+            hov.append(f"{labels[c]} (zonder spoor): {len(oc)} segmenten")
     fig = go.Figure(go.Sunburst(ids=ids, labels=lab, parents=par, values=val,
                                 branchvalues="remainder", marker=dict(colors=col),
                                 hovertext=hov, hoverinfo="text", insidetextorientation="radial",
@@ -329,14 +357,15 @@ def role_sankey(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *
     tw = codebook.track_weights()
     code_in = rc.groupby(level="code").sum()
     tracks = [t for t in TRACKS if any(tw.at[c, t] > 0 for c in codes)]
+    untracked = [c for c in codes if not (tw.loc[c] > 0).any()]
     labels, colours = codebook.labels(), codebook.colours()
     node_ids = ([("rol", r) for r in roles] + [("code", c) for c in codes]
-                + [("spoor", t) for t in tracks])
+                + [("spoor", t) for t in tracks] + ([("spoor", "")] if untracked else []))
     index = {n: i for i, n in enumerate(node_ids)}
     node_label = ([str(r) for r in roles] + [labels[c] for c in codes]
-                  + [TRACK_LABELS[t] for t in tracks])
+                  + [TRACK_LABELS[t] for t in tracks] + (["zonder spoor"] if untracked else []))
     node_colour = ([NEUTRAL] * len(roles) + [colours[c] for c in codes]
-                   + [TRACK_COLOURS[t] for t in tracks])
+                   + [TRACK_COLOURS[t] for t in tracks] + ([NEUTRAL] if untracked else []))
     src, tgt, val, lcol, lhov = [], [], [], [], []
     for (r, c), v in rc.items():
         src.append(index[("rol", r)])
@@ -355,6 +384,12 @@ def role_sankey(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *
                 lcol.append(rgba(TRACK_COLOURS[t], 0.4))
                 lhov.append(f"{labels[c]} → {TRACK_LABELS[t]}: "
                             + f"{v:g}".replace(".", ",") + " (segmenten × spoorgewicht)")
+    for c in untracked:                       # codes without a track: their own node
+        src.append(index[("code", c)])
+        tgt.append(index[("spoor", "")])
+        val.append(float(code_in[c]))
+        lcol.append(rgba(NEUTRAL, 0.4))
+        lhov.append(f"{labels[c]} → zonder spoor: {int(code_in[c])} segmenten")
     fig = go.Figure(go.Sankey(
         arrangement="snap",
         node=dict(label=node_label, color=node_colour, pad=14, thickness=16,

@@ -177,6 +177,34 @@ def _group_order(gmap: pd.DataFrame, by: str) -> list:
 
 # --------------------------------------------------------------------------- profiles
 
+def without_track(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook) -> dict:
+    """How much of the coded content has no track yet (codes "zonder spoor", e.g. imported
+    from another tool): ``n_codes`` (such codes in the codebook), ``codes`` (their ids),
+    ``n_toekenningen`` (segment × code assignments in ``segments_df``), ``n_zonder_spoor``
+    (assignments of codes without a track) and ``aandeel`` (their share; 0.0 when nothing is
+    coded). The track shares of :func:`track_profile` are shares of the content *with* a
+    track."""
+    missing = [c.id for c in codebook.codes if getattr(c, "codable", True) and not any(
+        w > 0 for w in (c.tracks or {}).values())]
+    segs, long = _prepare(segments_df, codes_long, codebook)
+    n = len(long)
+    k = int(long["code"].isin(missing).sum()) if n else 0
+    return {"n_codes": len(missing), "codes": missing, "n_toekenningen": n,
+            "n_zonder_spoor": k, "aandeel": k / n if n else 0.0}
+
+
+def without_track_text(info: dict, codebook) -> str:
+    """A Dutch sentence saying how much is unassigned ('' when every code has a track)."""
+    if not info["n_zonder_spoor"]:
+        return ""
+    labels = codebook.labels()
+    used = [labels.get(c, c) for c in info["codes"]][:6]
+    return (f"{info['n_zonder_spoor']} van de {info['n_toekenningen']} toekenningen "
+            f"({100 * info['aandeel']:.0f}%) hebben een code zonder spoor "
+            f"({', '.join(used)}{' …' if info['n_codes'] > 6 else ''}); die tellen niet mee "
+            "in de sporen. Geef deze codes een spoor in het codeboek.")
+
+
 def segment_tracks(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
                    weight: str = "gewicht") -> pd.DataFrame:
     """Track shares of each coded segment (index ``segment_id``, columns ``TRACKS``, rows sum

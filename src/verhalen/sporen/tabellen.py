@@ -79,7 +79,16 @@ def report_tables(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook,
     tables["codeboek"] = pd.DataFrame([{
         "code": c.id, "label": c.label,
         **{f"gewicht_{t}": float((c.tracks or {}).get(t, 0.0)) for t in TRACKS},
+        "zonder_spoor": not any(w > 0 for w in (c.tracks or {}).values()),
         "definitie": c.definition} for c in codebook.codes])
+    from .profiel import without_track
+
+    info = without_track(segs, long, codebook)
+    if info["n_zonder_spoor"]:
+        tables["zonder_spoor"] = pd.DataFrame([{
+            "code": c, "label": labels.get(c, c),
+            "toekenningen": int((long["code"].astype(str) == c).sum()) if len(long) else 0}
+            for c in info["codes"]])
     return tables
 
 
