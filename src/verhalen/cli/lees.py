@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cache import LazyNLP, pipeline_info_of
     from ..fouten import OverschrijfFout, VerhalenFout
-    from ..lezen import read_corpus
+    from ..lezen import read_corpus, summary_lines
 
     out = Path(args.uit)
     taken = [n for n in ("segments.jsonl", "documents.jsonl", "corpus.json", "mensen.csv",
@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     if args.pseudonimiseer:
         print(f"  gepseudonimiseerd; sleutel: {out / 'pseudoniemen_sleutel.json'} (bewaar deze "
               "apart en deel hem niet)")
+    for line in summary_lines(corpus):
+        print(line)
     if errors:
         _print_errors(errors)
     print(f"Geschreven: {folder / 'segments.jsonl'}")

@@ -7,8 +7,13 @@ URLs) and the names found in photo captions.
 
 Rules (all general, none tied to one file):
 
-* page furniture: navigation sidebars (items ending in an icon glyph, U+FFFD, and the lines
-  wrapped into them), running headers/footers (short lines repeated at the top or bottom of
+* replacement and private-use glyphs (U+FFFD, icon fonts; ``vervangingstekens``): a glyph at
+  the end of a short line marks a navigation item when such lines form a menu (three or more
+  close together, with only their wrapped parts and blank lines between) or come back on
+  other pages; every other lone glyph is dropped (a line start + tab: a list bullet ``•``),
+  and a glyph inside a word stays;
+* page furniture: navigation sidebars (the items found above and the lines wrapped into
+  them), running headers/footers (short lines repeated at the top or bottom of
   many pages), page numbers (a line that is only a number);
 * footnote blocks at the end of a page (``N<TAB>reference`` and everything after it on that
   page) and footnote markers glued to words (``Correspondent.1``, ``Flyvbjerg,10``,
@@ -21,6 +26,9 @@ Rules (all general, none tied to one file):
   lookup table of spacy-lookups-data;
 * a paragraph cut by a page break (or by the footnotes of a page) is re-joined when the next
   page's first line continues the sentence;
+* numbered and bulleted list items (``3.<TAB>…``, ``•``, ``–``, ``▪``) stay inside the paragraph
+  that introduces them (no blank line between): one segment, each item starting clean
+  (``3. Autonomie …``); a line ``N.<TAB>…`` is a list item, never a numbered heading;
 * headings: chapter titles (level 1, a title page or the document's first title), interview /
   article titles (level 2, a title at the top of a page), sub-headings (level 3, a short line
   directly followed by body text);
@@ -40,7 +48,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .vervangingstekens import ENDS_IN_GLYPH_RE, GLYPH_LINE_RE, GLYPH_RE, drop_lone_glyphs
+
 NAV_GLYPH = "\ufffd"
+#: Navigation items and the lines wrapped into them are short.
+NAV_MAX_CHARS = 60
+#: Lines ending in a glyph that make a navigation menu on one page.
+NAV_MIN_GROUP = 3
 LARGER_FONT = 1.05  # font size relative to the body above which a layout line is a heading
 TERMINAL = tuple(".!?…:;")
 CLOSERS = "’”\"')]»"
@@ -52,7 +66,10 @@ PAGE_NUMBER_RE = re.compile(
 FOOTNOTE_TAB_RE = re.compile(r"^(\d{1,3})\t\s*\S")
 FOOTNOTE_SPACE_RE = re.compile(r"^(\d{1,3}) {1,3}(?=[A-Z‘“'\"(])")
 NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÀ-Ý“‘]")
-BULLET_RE = re.compile(r"^\s*(?:[•▪◦●○■□\-–*]|\d{1,2}[.)])\s+")
+BULLET_CHARS = "•▪◦●○■□‣⁃◾▫"
+BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}\-–*]|\d{{1,2}}[.)])\s+")
+#: A numbered list item as Word lists export it: the number, then a tab (headings use a space).
+LIST_NUMBER_TAB_RE = re.compile(r"^\d{1,2}[.)]\t")
 MARKER_RE = re.compile(
     r"(?P<pre>[^\W\d_]{2,}|[.,;:!?)\]’”\"])(?P<num>\d{1,3}(?:,\d{1,3})*)(?=[\s.,;:!?)’”\"]|$)")
 VOWELS = set("aeiouyáéíóúàèëïöüâêîôû")
@@ -179,7 +196,7 @@ def looks_like_pdf_export(text: str) -> bool:
         return True
     n = max(1, len(lines))
     score = 0
-    if sum(1 for ln in lines if ln.rstrip().endswith(NAV_GLYPH)) >= 3:
+    if sum(1 for ln in lines if ENDS_IN_GLYPH_RE.search(ln)) >= 3:
         score += 1
     if sum(1 for ln in lines if FOOTNOTE_TAB_RE.match(ln)) >= 2:
         score += 1
@@ -211,7 +228,7 @@ def split_pages(text: str) -> list[str]:
 
 
 def _key(line: str) -> str:
-    s = line.replace(NAV_GLYPH, "").strip().lower()
+    s = GLYPH_RE.sub("", line).strip().lower()
     s = re.sub(r"\d+", "#", s)
     return re.sub(r"\s+", " ", s)
 
@@ -282,6 +299,17 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         pages = [normalise_chars(p) for p in pages]
     page_lines = [p.split("\n") for p in pages]
     npages = len(page_lines)
+    # 0. glyphs: which lines end in one (navigation candidates) or hold nothing else; then
+    # every lone glyph is dropped from the lines (their number per page stays the same)
+    glyph_end = [[bool(ENDS_IN_GLYPH_RE.search(ln)) for ln in lines] for lines in page_lines]
+    glyph_only = [[bool(GLYPH_LINE_RE.match(ln)) for ln in lines] for lines in page_lines]
+    page_lines = [[drop_lone_glyphs(ln) if not glyph_only[p][i] else ""
+                   for i, ln in enumerate(lines)] for p, lines in enumerate(page_lines)]
+    nav_pages: Counter = Counter()
+    for p, lines in enumerate(page_lines):
+        nav_pages.update({_key(ln) for i, ln in enumerate(lines) if glyph_end[p][i]
+                          and not glyph_only[p][i] and len(ln.strip()) <= NAV_MAX_CHARS})
+    nav_repeated = {k for k, c in nav_pages.items() if c >= 2 and k and k != "#"}
     page_layout: list[list[tuple[bool, float]] | None] = [None] * npages
     for pno, lay in enumerate(layout or []):
         if pno < npages and lay is not None and len(lay) == len(page_lines[pno]):
@@ -317,8 +345,8 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         keep = [True] * len(lines)
         stripped = [ln.strip() for ln in lines]
         # navigation items (icon glyph at the end) and the lines wrapped into them
-        for i, s in enumerate(stripped):
-            if s.endswith(NAV_GLYPH) or (s.replace(NAV_GLYPH, "").strip() == "" and NAV_GLYPH in s):
+        for i in _nav_items(stripped, glyph_end[pno], glyph_only[pno], nav_repeated):
+            if keep[i]:
                 keep[i] = False
                 removed["navigatie"] += 1
                 j = i - 1
@@ -382,6 +410,8 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         lay = page_layout[pno]
         for i, ln in enumerate(lines):
             s = stripped[i]
+            if glyph_only[pno][i]:
+                continue  # a line of glyphs only: neither a blank line nor text
             if not s:
                 blank += 1
                 continue
@@ -451,6 +481,35 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
             seen.add(u)
             uniq.append(u)
     return Cleaned(blocks, uniq, caption_names, removed)
+
+
+def _nav_items(stripped: list[str], ends: list[bool], only: list[bool],
+                repeated: set[str]) -> list[int]:
+    """Indices of a page's navigation items: short lines that ended in a glyph and either come
+    back (ending in a glyph) on another page or form a menu on this page: at least
+    NAV_MIN_GROUP of them, with only blank lines, glyph-only lines and at most three short,
+    unfinished lines (items wrapped over two lines) between neighbours. A lone glyph at the
+    end of a body line or a heading is no navigation: the line stays (without the glyph)."""
+    cands = [i for i, s in enumerate(stripped) if ends[i] and not only[i] and s
+             and len(s) <= NAV_MAX_CHARS]
+    if not cands:
+        return []
+    nav = {i for i in cands if _key(stripped[i]) in repeated}
+    group = [cands[0]]
+    for a, b in zip(cands, cands[1:] + [None]):
+        linked = b is not None
+        if linked:
+            between = [stripped[j] for j in range(a + 1, b) if stripped[j] and not only[j]]
+            linked = len(between) <= 3 and all(
+                len(x) <= NAV_MAX_CHARS and not _ends_sentence(x) for x in between)
+        if linked:
+            group.append(b)
+            continue
+        if len(group) >= NAV_MIN_GROUP:
+            nav.update(group)
+        if b is not None:
+            group = [b]
+    return sorted(nav)
 
 
 def _heading_run(items: list[_Line], i: int, width: int) -> int:
@@ -533,6 +592,10 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                 i = j
                 continue
         boundary = it.page_start or it.blank_before > 0 or prev is None
+        # a list item directly under its introduction or under an earlier item of the list:
+        # it stays in that paragraph (no rule below may cut it off)
+        in_list = prev is not None and not boundary and bool(BULLET_RE.match(it.text)) and (
+            prev.text.rstrip().endswith(":") or any(BULLET_RE.match(x.text) for x in cur))
         # continuation across a page break / blank line
         continues = False
         # a paragraph gap in the layout on the same page ends the paragraph, unless the
@@ -555,13 +618,13 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                 continues = True
         # a short line ending a sentence ends a paragraph even without a blank line
         # (text layers without blank lines between paragraphs)
-        if not boundary and prev is not None and it.page in no_blanks \
+        if not boundary and not in_list and prev is not None and it.page in no_blanks \
                 and _ends_sentence(prev.text) and len(prev.text) < 0.7 * page_width.get(prev.page, width) \
                 and not it.text[:1].islower():
             boundary = True
             continues = False
         # a short title-like line after a finished sentence, followed by text: a heading
-        if not boundary and prev is not None and it.page in no_blanks \
+        if not boundary and not in_list and prev is not None and it.page in no_blanks \
                 and _ends_sentence(prev.text) and len(it.text) < 0.6 * page_width.get(it.page, width) \
                 and not _ends_sentence(it.text) and it.text[:1].isupper() \
                 and i + 1 < len(items) and items[i + 1].text[:1].isupper():
@@ -569,6 +632,7 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
             continues = False
         # a numbered heading ("2. Kim Smit: …", "3.1 Aanpak") on a page without blank lines
         if prev is not None and it.page in no_blanks and NUMBERED_HEADING_RE.match(it.text) \
+                and not in_list and not LIST_NUMBER_TAB_RE.match(it.text) \
                 and not _ends_sentence(it.text) \
                 and len(it.text) < 0.8 * page_width.get(it.page, width) \
                 and (_ends_sentence(prev.text) or it.page_start or len(cur) == 1
@@ -616,8 +680,8 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                 and len(prev.text) < 0.8 * width and not it.text[:1].islower():
             flush()
             cur = [it]
-        elif not boundary and BULLET_RE.match(it.text) and (
-                it.text.lstrip()[:1] in "•▪◦●○■□" or _ends_sentence(prev.text)):
+        elif not boundary and not in_list and BULLET_RE.match(it.text) and (
+                it.text.lstrip()[:1] in BULLET_CHARS or _ends_sentence(prev.text)):
             flush()
             cur = [it]
         else:
