@@ -9,8 +9,7 @@ Rules (all general, none tied to one file):
 
 * replacement and private-use glyphs (U+FFFD, icon fonts; ``vervangingstekens``): a glyph at
   the end of a short line marks a navigation item when such lines form a menu (three or more
-  close together, with only their wrapped parts and blank lines between) or come back on
-  other pages; every other lone glyph is dropped (a line start + tab: a list bullet ``•``),
+  close together, with only their wrapped parts and blank lines between); every other lone glyph is dropped (a line start + tab: a list bullet ``•``),
   and a glyph inside a word stays;
 * page furniture: navigation sidebars (the items found above and the lines wrapped into
   them), running headers/footers (short lines repeated at the top or bottom of
@@ -305,20 +304,17 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
     glyph_only = [[bool(GLYPH_LINE_RE.match(ln)) for ln in lines] for lines in page_lines]
     page_lines = [[drop_lone_glyphs(ln) if not glyph_only[p][i] else ""
                    for i, ln in enumerate(lines)] for p, lines in enumerate(page_lines)]
-    nav_pages: Counter = Counter()
-    for p, lines in enumerate(page_lines):
-        nav_pages.update({_key(ln) for i, ln in enumerate(lines) if glyph_end[p][i]
-                          and not glyph_only[p][i] and len(ln.strip()) <= NAV_MAX_CHARS})
-    nav_repeated = {k for k, c in nav_pages.items() if c >= 2 and k and k != "#"}
     page_layout: list[list[tuple[bool, float]] | None] = [None] * npages
     for pno, lay in enumerate(layout or []):
         if pno < npages and lay is not None and len(lay) == len(page_lines[pno]):
             page_layout[pno] = lay
 
     # 1. running headers/footers: short lines repeated at the top/bottom of many pages
+    # (lines that ended in a glyph are navigation candidates, judged in step 2: a menu item
+    # repeated on every page must not make the chapter title of the same name a footer)
     edge_count: Counter = Counter()
-    for lines in page_lines:
-        body = [ln for ln in lines if ln.strip()]
+    for p, lines in enumerate(page_lines):
+        body = [ln for i, ln in enumerate(lines) if ln.strip() and not glyph_end[p][i]]
         edge = {_key(ln) for ln in body[:3] + body[-3:] if len(ln.strip()) <= 100}
         edge_count.update(k for k in edge if k and k != "#")
     thresh = max(3, math.ceil(0.3 * npages))
@@ -326,8 +322,8 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
     # a block of short lines repeated at the top of most pages (a navigation bar / menu):
     # counted in the first 15 lines; removed only as an unbroken run from the page top
     top_count: Counter = Counter()
-    for lines in page_lines:
-        top = [ln for ln in lines if ln.strip()][:15]
+    for p, lines in enumerate(page_lines):
+        top = [ln for i, ln in enumerate(lines) if ln.strip() and not glyph_end[p][i]][:15]
         top_count.update({_key(ln) for ln in top if len(ln.strip()) <= 60})
     top_thresh = max(2, math.ceil(0.6 * npages))
     top_block = {k for k, c in top_count.items() if c >= top_thresh and k and k != "#"} \
@@ -345,7 +341,7 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         keep = [True] * len(lines)
         stripped = [ln.strip() for ln in lines]
         # navigation items (icon glyph at the end) and the lines wrapped into them
-        for i in _nav_items(stripped, glyph_end[pno], glyph_only[pno], nav_repeated):
+        for i in _nav_items(stripped, glyph_end[pno], glyph_only[pno]):
             if keep[i]:
                 keep[i] = False
                 removed["navigatie"] += 1
@@ -483,18 +479,17 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
     return Cleaned(blocks, uniq, caption_names, removed)
 
 
-def _nav_items(stripped: list[str], ends: list[bool], only: list[bool],
-                repeated: set[str]) -> list[int]:
-    """Indices of a page's navigation items: short lines that ended in a glyph and either come
-    back (ending in a glyph) on another page or form a menu on this page: at least
-    NAV_MIN_GROUP of them, with only blank lines, glyph-only lines and at most three short,
-    unfinished lines (items wrapped over two lines) between neighbours. A lone glyph at the
-    end of a body line or a heading is no navigation: the line stays (without the glyph)."""
+def _nav_items(stripped: list[str], ends: list[bool], only: list[bool]) -> list[int]:
+    """Indices of a page's navigation items: short lines that ended in a glyph and form a
+    menu: at least NAV_MIN_GROUP of them, with only blank lines, glyph-only lines and at most
+    three short, unfinished lines (items wrapped over two lines) between neighbours. A lone
+    glyph at the end of a body line or a heading (even one named like a menu item) is no
+    navigation: the line stays, without the glyph."""
     cands = [i for i, s in enumerate(stripped) if ends[i] and not only[i] and s
              and len(s) <= NAV_MAX_CHARS]
     if not cands:
         return []
-    nav = {i for i in cands if _key(stripped[i]) in repeated}
+    nav: set[int] = set()
     group = [cands[0]]
     for a, b in zip(cands, cands[1:] + [None]):
         linked = b is not None
@@ -592,10 +587,15 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                 i = j
                 continue
         boundary = it.page_start or it.blank_before > 0 or prev is None
-        # a list item directly under its introduction or under an earlier item of the list:
-        # it stays in that paragraph (no rule below may cut it off)
-        in_list = prev is not None and not boundary and bool(BULLET_RE.match(it.text)) and (
-            prev.text.rstrip().endswith(":") or any(BULLET_RE.match(x.text) for x in cur))
+        # a list item directly under its introduction or under an earlier item of the list
+        # (on the same page or the next): it stays in that paragraph (no rule below may cut
+        # it off); after a list, a new page opening with a capital starts anew even though
+        # the last item has no final punctuation (list items often have none)
+        item = bool(BULLET_RE.match(it.text))
+        cur_items = any(BULLET_RE.match(x.text) for x in cur)
+        in_list = prev is not None and item and (not boundary or (
+            it.page_start and it.page == prev.page + 1)) and (
+            prev.text.rstrip().endswith(":") or cur_items)
         # continuation across a page break / blank line
         continues = False
         # a paragraph gap in the layout on the same page ends the paragraph, unless the
@@ -616,6 +616,10 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                     continues = True
             elif _first_alpha(it.text[:2]) and it.text[0].islower():
                 continues = True
+        if in_list:
+            continues = True
+        elif it.page_start and cur_items and not item and it.text[:1].isupper():
+            continues = False
         # a short line ending a sentence ends a paragraph even without a blank line
         # (text layers without blank lines between paragraphs)
         if not boundary and not in_list and prev is not None and it.page in no_blanks \
