@@ -186,11 +186,10 @@ def drop_lone_glyphs(text: str) -> str:
     out.append(text[pos:])
     result = "".join(out)
     # lines that held only glyphs: gone with their line break
-    if GLYPH_LINE_RE.search(text):
-        lines = text.split("\n")
-        cleaned = result.split("\n")
-        if len(lines) == len(cleaned):
-            result = "\n".join(c for ln, c in zip(lines, cleaned) if not GLYPH_LINE_RE.match(ln))
+    lines = text.split("\n")
+    if any(GLYPH_LINE_RE.match(ln) for ln in lines):
+        cleaned = result.split("\n")   # as many lines: no run holds or makes a line break
+        result = "\n".join(c for ln, c in zip(lines, cleaned) if not GLYPH_LINE_RE.match(ln))
     return result
 
 
