@@ -304,17 +304,19 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
     glyph_only = [[bool(GLYPH_LINE_RE.match(ln)) for ln in lines] for lines in page_lines]
     page_lines = [[drop_lone_glyphs(ln) if not glyph_only[p][i] else ""
                    for i, ln in enumerate(lines)] for p, lines in enumerate(page_lines)]
+    nav_idx = [set(_nav_items([ln.strip() for ln in lines], glyph_end[p], glyph_only[p]))
+               for p, lines in enumerate(page_lines)]
     page_layout: list[list[tuple[bool, float]] | None] = [None] * npages
     for pno, lay in enumerate(layout or []):
         if pno < npages and lay is not None and len(lay) == len(page_lines[pno]):
             page_layout[pno] = lay
 
     # 1. running headers/footers: short lines repeated at the top/bottom of many pages
-    # (lines that ended in a glyph are navigation candidates, judged in step 2: a menu item
-    # repeated on every page must not make the chapter title of the same name a footer)
+    # (navigation items are removed in step 2: a menu item repeated on every page must not
+    # make the chapter title of the same name a footer)
     edge_count: Counter = Counter()
     for p, lines in enumerate(page_lines):
-        body = [ln for i, ln in enumerate(lines) if ln.strip() and not glyph_end[p][i]]
+        body = [ln for i, ln in enumerate(lines) if ln.strip() and i not in nav_idx[p]]
         edge = {_key(ln) for ln in body[:3] + body[-3:] if len(ln.strip()) <= 100}
         edge_count.update(k for k in edge if k and k != "#")
     thresh = max(3, math.ceil(0.3 * npages))
@@ -323,7 +325,7 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
     # counted in the first 15 lines; removed only as an unbroken run from the page top
     top_count: Counter = Counter()
     for p, lines in enumerate(page_lines):
-        top = [ln for i, ln in enumerate(lines) if ln.strip() and not glyph_end[p][i]][:15]
+        top = [ln for i, ln in enumerate(lines) if ln.strip() and i not in nav_idx[p]][:15]
         top_count.update({_key(ln) for ln in top if len(ln.strip()) <= 60})
     top_thresh = max(2, math.ceil(0.6 * npages))
     top_block = {k for k, c in top_count.items() if c >= top_thresh and k and k != "#"} \
@@ -341,7 +343,7 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         keep = [True] * len(lines)
         stripped = [ln.strip() for ln in lines]
         # navigation items (icon glyph at the end) and the lines wrapped into them
-        for i in _nav_items(stripped, glyph_end[pno], glyph_only[pno]):
+        for i in sorted(nav_idx[pno]):
             if keep[i]:
                 keep[i] = False
                 removed["navigatie"] += 1
@@ -482,11 +484,27 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
 def _nav_items(stripped: list[str], ends: list[bool], only: list[bool]) -> list[int]:
     """Indices of a page's navigation items: short lines that ended in a glyph and form a
     menu: at least NAV_MIN_GROUP of them, with only blank lines, glyph-only lines and at most
-    three short, unfinished lines (items wrapped over two lines) between neighbours. A lone
-    glyph at the end of a body line or a heading (even one named like a menu item) is no
-    navigation: the line stays, without the glyph."""
+    three short, unfinished lines (items wrapped over two lines) between neighbours. An item
+    (with its wrapped lines) starts after a blank line, another item or at the page top, so
+    the short last line of a paragraph above the menu is not taken in. A lone glyph at the end
+    of a body line or a heading (even one named like a menu item) is no navigation: the line
+    stays, without the glyph."""
+
+    def starts_clean(i: int) -> bool:
+        j, wrapped = i - 1, 0
+        while j >= 0 and stripped[j]:
+            if len(stripped[j]) > NAV_MAX_CHARS:
+                return False
+            if ends[j]:
+                return True     # the item above
+            if _ends_sentence(stripped[j]) or wrapped == 3:
+                return False
+            wrapped += 1
+            j -= 1
+        return True
+
     cands = [i for i, s in enumerate(stripped) if ends[i] and not only[i] and s
-             and len(s) <= NAV_MAX_CHARS]
+             and len(s) <= NAV_MAX_CHARS and starts_clean(i)]
     if not cands:
         return []
     nav: set[int] = set()
