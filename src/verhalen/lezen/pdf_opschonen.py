@@ -9,8 +9,8 @@ Rules (all general, none tied to one file):
 
 * replacement and private-use glyphs (U+FFFD, icon fonts; ``vervangingstekens``): a glyph at
   the end of a short line marks a navigation item when such lines form a menu (three or more
-  close together, with only their wrapped parts and blank lines between); every other lone glyph is dropped (a line start + tab: a list bullet ``•``),
-  and a glyph inside a word stays;
+  close together, with only their wrapped parts and blank lines between); every other lone
+  glyph is dropped (a line start + tab: a list bullet ``•``), and a glyph inside a word stays;
 * page furniture: navigation sidebars (the items found above and the lines wrapped into
   them), running headers/footers (short lines repeated at the top or bottom of
   many pages), page numbers (a line that is only a number);
@@ -348,7 +348,7 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
                 keep[i] = False
                 removed["navigatie"] += 1
                 j = i - 1
-                while j >= 0 and stripped[j] and keep[j] and len(stripped[j]) <= 60 \
+                while j >= 0 and stripped[j] and keep[j] and len(stripped[j]) <= NAV_MAX_CHARS \
                         and not _ends_sentence(stripped[j]) \
                         and not URL_LINE_RE.match(stripped[j]):
                     keep[j] = False
@@ -483,8 +483,9 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
 
 def _nav_items(stripped: list[str], ends: list[bool], only: list[bool]) -> list[int]:
     """Indices of a page's navigation items: short lines that ended in a glyph and form a
-    menu: at least NAV_MIN_GROUP of them, with only blank lines, glyph-only lines and at most
-    three short, unfinished lines (items wrapped over two lines) between neighbours. An item
+    menu: labels (no list items, no statements), at least NAV_MIN_GROUP of them, with only
+    blank lines, glyph-only lines and at most three short, unfinished lines (items wrapped
+    over two lines) between neighbours. An item
     (with its wrapped lines) starts after a blank line, another item or at the page top, so
     the short last line of a paragraph above the menu is not taken in. A lone glyph at the end
     of a body line or a heading (even one named like a menu item) is no navigation: the line
@@ -503,8 +504,11 @@ def _nav_items(stripped: list[str], ends: list[bool], only: list[bool]) -> list[
             j -= 1
         return True
 
+    # a menu item is a label: not a list item of the body text ("2.<TAB>…", "• …") and not
+    # a statement ending in . ! : ; (a question, "Wie spraken we?", is a label too)
     cands = [i for i, s in enumerate(stripped) if ends[i] and not only[i] and s
-             and len(s) <= NAV_MAX_CHARS and starts_clean(i)]
+             and len(s) <= NAV_MAX_CHARS and not BULLET_RE.match(s)
+             and not s.rstrip(CLOSERS).endswith((".", "!", ":", ";")) and starts_clean(i)]
     if not cands:
         return []
     nav: set[int] = set()

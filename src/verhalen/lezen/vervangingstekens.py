@@ -163,8 +163,8 @@ def drop_lone_glyphs(text: str) -> str:
     A lone run between two words or after punctuation becomes one space (``3.\\ufffdAutonomie``
     → ``3. Autonomie``, ``Inleiding\\ufffdImpact`` → ``Inleiding Impact``); a run at a line start
     followed by a tab is the bullet of a list item and becomes ``•``; a line of glyphs only is
-    removed with its line break (so it neither splits nor joins paragraphs); any other lone run
-    is removed."""
+    removed with its line break (so it neither splits nor joins paragraphs); a run between two
+    spaces goes with one of them; any other lone run is removed."""
     if not GLYPH_RE.search(text):
         return text
     out: list[str] = []
@@ -183,6 +183,8 @@ def drop_lone_glyphs(text: str) -> str:
             out.append("•")
         elif (prev.isalnum() or prev in _CLOSE) and (nxt.isalnum() or nxt in _OPEN):
             out.append(" ")
+        elif prev in " \t" and nxt in " \t":
+            pos += 1    # "woord \ufffd woord": one space left, the line as long as without
     out.append(text[pos:])
     result = "".join(out)
     # lines that held only glyphs: gone with their line break
@@ -252,8 +254,9 @@ def warning_of(path: str, rec: dict) -> dict:
             "message": f"{path}: " + "; ".join(parts) + (f" ({where})" if where else "") + "."}
 
 
-def summary_lines(corpus) -> list[str]:
-    """The reading summary's lines about glyphs (``verhalen lees``): one per file, Dutch."""
+def summary_lines(corpus, max_files: int = 10) -> list[str]:
+    """The reading summary's lines about glyphs (``verhalen lees``): one per file (the first
+    ``max_files``), Dutch."""
     warnings = [w for w in (corpus.meta.get("waarschuwingen") or [])
                 if w.get("soort") == "vervangingstekens"]
     if not warnings:
@@ -261,5 +264,8 @@ def summary_lines(corpus) -> list[str]:
     total = sum(w.get("aantal", 0) for w in warnings)
     lines = [f"  vervangingstekens: {total} weggelaten in {len(warnings)} bestand(en); "
              "de tekst is verder gelezen:"]
-    lines.extend(f"    - {w['message']}" for w in warnings)
+    lines.extend(f"    - {w['message']}" for w in warnings[:max_files])
+    if len(warnings) > max_files:
+        lines.append(f"    … en {len(warnings) - max_files} bestand(en) meer (zie "
+                     "'waarschuwingen' in corpus.json)")
     return lines
