@@ -152,7 +152,7 @@ def test_bundle_glyphs_counted_and_reported(bundle_read):
     assert warning["aantal"] == _glyph_count(text) and warning["in_woorden"] == 0
     assert warning["plaatsen"] == first_lines
     assert str(BUNDLE) in warning["message"]
-    assert f"regels {', '.join(map(str, first_lines))}" in warning["message"]
+    assert f"regels {', '.join(map(str, first_lines))}, …" in warning["message"]
     doc = corpus.documents[0]
     assert doc.meta["vervangingstekens"]["weggelaten"] == warning["aantal"]
     lines = summary_lines(corpus)
@@ -330,3 +330,62 @@ def test_docx_with_icon_font_bullets(tmp_path, nlp):
     (warning,) = corpus.meta["waarschuwingen"]
     assert warning["aantal"] == 4 and warning["eenheid"] == "alinea"
     assert warning["plaatsen"] == [2, 3, 4, 5]
+
+
+def test_spreadsheet_rows_with_glyphs(tmp_path, nlp):
+    path = tmp_path / "verhalen.csv"
+    path.write_text("id,verhaal\n"
+                    "1,\"\ufffdIk kom elke week naar de inloop, \uf0b7 daar ken ik mensen.\"\n"
+                    "2,\"Zonder de buurtkamer was ik thuis gebleven.\"\n"
+                    "3,\"De wijkcoach belde terug\ufffd\"\n", encoding="utf-8")
+    corpus = read_corpus(path, nlp=nlp, cache=False, progress=False)
+    texts = [s.text for s in corpus.segments()]
+    assert texts[0] == "Ik kom elke week naar de inloop, daar ken ik mensen."
+    assert texts[2] == "De wijkcoach belde terug"
+    (warning,) = corpus.meta["waarschuwingen"]
+    assert warning["aantal"] == 3 and warning["eenheid"] == "rij"
+    assert warning["plaatsen"] == [2, 4] and "rijen 2, 4" in warning["message"]
+
+
+def _pdf(tmp_path, n_pages: int) -> Path:
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "bundel.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for _ in range(n_pages):
+        c.drawString(72, 800, "Tekst")
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_pdf_pages_with_glyphs_are_read_and_reported(tmp_path, nlp, monkeypatch):
+    """The PDF reader scans the text layer of every page (here given to it directly: a
+    font's glyphs without Unicode meaning come out of pypdf as U+FFFD or private use)."""
+    from verhalen.lezen import bestanden
+
+    pages = ["Buurtwerk in de wijk\n\nDe wijkcoach kent de bewoners bij naam en \uf0b7 weet wie "
+             "er een tijd niet is geweest.\n3.\t\ufffdZe belt die bewoners op.\n",
+             "Een tweede pagina over de inloop, waar iedereen welkom is zonder afspraak.\n"]
+    monkeypatch.setattr(bestanden, "_page_text", lambda page: (pages.pop(0), None))
+    corpus = read_corpus(_pdf(tmp_path, 2), nlp=nlp, cache=False, progress=False)
+    text = " ".join(s.text for s in corpus.segments())
+    assert "bij naam en weet wie" in text and "3. Ze belt" in text
+    assert _glyph_count(text) == 0
+    (warning,) = corpus.meta["waarschuwingen"]
+    assert warning["aantal"] == 2 and warning["eenheid"] == "pagina" and warning["plaatsen"] == [1]
+
+
+def test_pdf_with_letters_lost_is_refused_naming_the_pages(tmp_path, monkeypatch):
+    from verhalen.lezen import bestanden
+
+    pages = ["De co\ufffdrdinator sprak met de cli\ufffdnt.\n", "Zij was ge\ufffdnteresseerd.\n",
+             "Een pagina zonder schade.\n"]
+    monkeypatch.setattr(bestanden, "_page_text", lambda page: (pages.pop(0), None))
+    path = _pdf(tmp_path, 3)
+    with pytest.raises(LeesFout) as exc:
+        read_corpus(path, cache=False, progress=False)
+    assert str(path) in str(exc.value) and "pagina's 1, 2" in str(exc.value)
+    assert "3 vervangingstekens" in str(exc.value)

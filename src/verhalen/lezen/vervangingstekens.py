@@ -125,12 +125,15 @@ def is_mangled(scan: GlyphScan) -> bool:
     return lost >= MIN_IN_WORD and lost >= MANGLED_SHARE * (lost + scan.intact)
 
 
-def first_places(lines: Iterable[int], unit: str = "regel", n: int = N_PLACES) -> str:
-    """``"regels 3, 7, 12, …"`` for the first ``n`` distinct line numbers."""
+def first_places(lines: Iterable[int], unit: str = "regel", n: int = N_PLACES,
+                 total: int | None = None) -> str:
+    """``"regels 3, 7, 12, …"`` for the first ``n`` distinct line numbers (``total``: how many
+    distinct places there are, when ``lines`` holds only the first ones)."""
     uniq = list(dict.fromkeys(lines))
     if not uniq:
         return ""
-    shown = ", ".join(str(x) for x in uniq[:n]) + (", …" if len(uniq) > n else "")
+    more = len(uniq) > n or (total is not None and total > min(n, len(uniq)))
+    shown = ", ".join(str(x) for x in uniq[:n]) + (", …" if more else "")
     plural = {"regel": "regels", "pagina": "pagina's", "alinea": "alinea's",
               "rij": "rijen"}.get(unit, unit)
     return f"{unit if len(uniq) == 1 else plural} {shown}"
@@ -200,7 +203,8 @@ def glyph_record(scan: GlyphScan, unit: str = "regel") -> dict | None:
     if not scan.n_lone and not scan.n_in_word:
         return None
     rec = {"weggelaten": scan.n_lone, "in_woorden": scan.n_in_word, "eenheid": unit,
-           "plaatsen": list(dict.fromkeys(scan.lone + scan.in_word))[:N_PLACES]}
+           "plaatsen": sorted(set(scan.lone + scan.in_word))[:N_PLACES],
+           "aantal_plaatsen": len(set(scan.lone + scan.in_word))}
     if scan.n_in_word:
         rec["plaatsen_in_woorden"] = list(dict.fromkeys(scan.in_word))[:N_PLACES]
         rec["voorbeelden"] = list(dict.fromkeys(scan.examples))
@@ -229,6 +233,8 @@ def file_warning(path, docs) -> dict | None:
            "in_woorden": sum(r.get("in_woorden", 0) for r in recs),
            "eenheid": recs[0].get("eenheid", "regel"),
            "plaatsen": [x for r in recs for x in r.get("plaatsen", [])][:N_PLACES],
+           "aantal_plaatsen": sum(r.get("aantal_plaatsen", len(r.get("plaatsen", [])))
+                                  for r in recs),
            "plaatsen_in_woorden": [x for r in recs
                                    for x in r.get("plaatsen_in_woorden", [])][:N_PLACES],
            "voorbeelden": [x for r in recs for x in r.get("voorbeelden", [])][:N_PLACES]}
@@ -247,7 +253,7 @@ def warning_of(path: str, rec: dict) -> dict:
         parts.append(f"{rec['in_woorden']} vervangingsteken(s) midden in een woord laten staan "
                      f"(letter verloren{': ' + ex if ex else ''}; "
                      f"{first_places(rec.get('plaatsen_in_woorden', []), unit)})")
-    where = first_places(rec.get("plaatsen", []), unit)
+    where = first_places(rec.get("plaatsen", []), unit, total=rec.get("aantal_plaatsen"))
     return {"path": path, "soort": "vervangingstekens", "aantal": rec.get("weggelaten", 0),
             "in_woorden": rec.get("in_woorden", 0), "plaatsen": rec.get("plaatsen", []),
             "eenheid": unit,
