@@ -49,7 +49,6 @@ from pathlib import Path
 
 from .vervangingstekens import ENDS_IN_GLYPH_RE, GLYPH_LINE_RE, GLYPH_RE, drop_lone_glyphs
 
-NAV_GLYPH = "\ufffd"
 #: Navigation items and the lines wrapped into them are short.
 NAV_MAX_CHARS = 60
 #: Lines ending in a glyph that make a navigation menu on one page.
