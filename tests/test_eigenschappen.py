@@ -175,11 +175,14 @@ def test_decide_hyphen_total(left, right):
 # -- segmentation -------------------------------------------------------------------------
 @FAST
 @given(any_text)
+@example("**\n**")          # markup only: no empty paragraph
 def test_text_blocks_idempotent_on_paragraphs(text):
     text = normalise_chars(text)
     # a lone "#" line joined with the next line reads as a Markdown heading the second time
     assume(not any(ln.strip().startswith("#") for ln in text.split("\n")))
     paras = [b.text for b in text_blocks(text) if b.kind == "paragraph"]
+    # (likewise "**# **-": without its bold markers the paragraph opens with "# ")
+    assume(not any(p.startswith("#") for p in paras))
     again = [b.text for b in text_blocks("\n\n".join(paras)) if b.kind == "paragraph"]
     assert again == paras
 

@@ -389,3 +389,44 @@ def test_pdf_with_letters_lost_is_refused_naming_the_pages(tmp_path, monkeypatch
         read_corpus(path, cache=False, progress=False)
     assert str(path) in str(exc.value) and "pagina's 1, 2" in str(exc.value)
     assert "3 vervangingstekens" in str(exc.value)
+
+
+def _with_glyphs(text: str, seed: int, n: int = 60) -> str:
+    """``text`` with ``n`` lines (not the navigation items) given lone glyphs: at the line
+    start, the line end, or between two words; one or two, mixed kinds."""
+    import random
+
+    rnd = random.Random(seed)
+    lines = text.split("\n")
+    body = [i for i, ln in enumerate(lines) if ln.strip() and not _glyph_count(ln)]
+    for i in rnd.sample(body, n):
+        ln, g = lines[i], rnd.choice(KINDS) * rnd.choice([1, 1, 2])
+        where = rnd.choice(["start", "end", "space"])
+        spaces = [m.start() for m in re.finditer(r"(?<=\S) (?=\S)", ln)]
+        if where == "start":
+            k = len(ln) - len(ln.lstrip())
+            ln = ln[:k] + g + ln[k:]
+        elif where == "end" or not spaces:
+            ln = ln.rstrip() + g + " "
+        else:
+            k = rnd.choice(spaces)
+            ln = ln[:k] + " " + g + ln[k:]
+        lines[i] = ln
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_seed_with_extra_glyphs_reads_like_the_seed(seed_002, nlp, tmp_path, seed):
+    """The field's own bundle (read at run time from ../shared) with 60 more lines carrying
+    lone glyphs, as the unseen part of it has: the same segments' words."""
+    def words(corpus):
+        return [(s.section, re.findall(r"\w+", s.text)) for s in corpus.segments()]
+
+    raw = seed_002.read_text(encoding="utf-8")
+    path = tmp_path / "bundel.txt"
+    path.write_text(_with_glyphs(raw, seed), encoding="utf-8")
+    glyphed = read_corpus(path, nlp=nlp, cache=False, progress=False)
+    clean = read_corpus(seed_002, nlp=nlp, cache=False, progress=False)
+    assert words(glyphed) == words(clean)
+    assert glyphed.meta["waarschuwingen"][0]["aantal"] == _glyph_count(path.read_text(
+        encoding="utf-8"))

@@ -484,11 +484,12 @@ def _nav_items(stripped: list[str], ends: list[bool], only: list[bool]) -> list[
     """Indices of a page's navigation items: short lines that ended in a glyph and form a
     menu: labels (no list items, no statements), at least NAV_MIN_GROUP of them, with only
     blank lines, glyph-only lines and at most three short, unfinished lines (items wrapped
-    over two lines) between neighbours. An item
-    (with its wrapped lines) starts after a blank line, another item or at the page top, so
-    the short last line of a paragraph above the menu is not taken in. A lone glyph at the end
-    of a body line or a heading (even one named like a menu item) is no navigation: the line
-    stays, without the glyph."""
+    over two lines) between neighbours. An item starts after a blank line, another item or at
+    the page top, and the menu ends in a blank line, a page number or the page end: so neither
+    the short last line of a paragraph above a menu nor glyphs at the ends of the lines of a
+    narrow column of body text (its lines go on after the last one) make a menu. A lone
+    glyph at the end of a body line or a heading (even one named like a menu item) is no
+    navigation: the line stays, without the glyph."""
 
     def starts_clean(i: int) -> bool:
         j, wrapped = i - 1, 0
@@ -502,6 +503,11 @@ def _nav_items(stripped: list[str], ends: list[bool], only: list[bool]) -> list[
             wrapped += 1
             j -= 1
         return True
+
+    def ends_clean(i: int) -> bool:
+        nxt = next((j for j in range(i + 1, len(stripped)) if not only[j]), None)
+        return nxt is None or not stripped[nxt] or bool(PAGE_NUMBER_RE.match(stripped[nxt])) \
+            or (ends[nxt] and len(stripped[nxt]) <= NAV_MAX_CHARS)
 
     # a menu item is a label: not a list item of the body text ("2.<TAB>…", "• …") and not
     # a statement ending in . ! : ; (a question, "Wie spraken we?", is a label too)
@@ -521,6 +527,8 @@ def _nav_items(stripped: list[str], ends: list[bool], only: list[bool]) -> list[
         if linked:
             group.append(b)
             continue
+        while group and not ends_clean(group[-1]):
+            group.pop()
         if len(group) >= NAV_MIN_GROUP:
             nav.update(group)
         if b is not None:

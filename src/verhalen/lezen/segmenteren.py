@@ -62,7 +62,9 @@ def text_blocks(text: str) -> list[Block]:
 
         def flush():
             if cur:
-                blocks.append(Block("paragraph", _join(cur)))
+                joined = _join(cur)
+                if joined:      # "**\n**": markup only, no text
+                    blocks.append(Block("paragraph", joined))
                 cur.clear()
 
         for i, ln in enumerate(lines):
