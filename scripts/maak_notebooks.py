@@ -156,6 +156,20 @@ print(corpus.meta.get("gelezen"), "bestanden gelezen,", len(fouten), "fout(en)")
 pd.DataFrame(fouten, columns=["path", "message"])
 """),
         md("""
+**Waarschuwingen.** PDF-exporten zetten vaak `�` of een teken uit een pictogramlettertype
+waar een opsommingsteken of icoon stond. Die losse tekens laat verhalen weg; per bestand zie je
+hier hoeveel en op welke regels (of pagina's). Staan er tekens *midden in woorden*
+(`co�rdinator`), dan is daar een letter verloren: bij een paar blijft het woord zichtbaar
+staan, bij veel weigert verhalen het bestand (zie de fouten hierboven) en exporteer je het
+opnieuw of sla je het op als UTF-8.
+"""),
+        code("""
+from verhalen.lezen import summary_lines
+
+for regel in summary_lines(corpus) or ["Geen vervangingstekens gevonden."]:
+    print(regel)
+"""),
+        md("""
 ## 3. Sprekers en rollen
 In interviews herkent verhalen wie er spreekt (`I:`, `Interviewer:`, een naam met dubbele punt,
 citaten als *“…”, zegt Van Dalen*) en zoekt de **rol** op in `mensen.csv`: sociaal professional,

@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cache import pipeline_info_of
+    from ..lezen import summary_lines
     from ..project import NietsGelezen, Project
     from ..voortgang import ConsoleProgress
 
@@ -61,5 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.pseudonimiseer:
         print(f"  gepseudonimiseerd; sleutel: {project.key_path} (bewaar deze apart en deel hem "
               "niet)")
+    for line in summary_lines(corpus):
+        print(line)
     print(f"Geschreven: {out / 'segments.jsonl'}")
     return 0

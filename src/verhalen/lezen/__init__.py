@@ -18,8 +18,9 @@ from ..model import Corpus, slugify
 from .bestanden import RawDoc, list_documents, read_file, read_metadata
 from .segmenteren import build_document
 from .sprekers import PeopleIndex, Person, normalise_role, read_people
+from .vervangingstekens import file_warning, summary_lines
 
-__all__ = ["read_corpus", "read_people", "PeopleIndex"]
+__all__ = ["read_corpus", "read_people", "PeopleIndex", "summary_lines"]
 
 
 def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
@@ -28,6 +29,8 @@ def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
 
     In a folder run a file that cannot be read is recorded in ``corpus.meta["errors"]`` as
     ``{"path", "message"}`` and the other files are read; a single bad file raises ``LeesFout``.
+    Files that were read but had lone replacement glyphs dropped (PDF icon fonts, bullets)
+    are listed in ``corpus.meta["waarschuwingen"]`` (``vervangingstekens.file_warning``).
     ``people``: a path to a CSV, a DataFrame or a PeopleIndex (naam, rol, organisatie,
     aliassen); in a folder, ``mensen.csv`` is read as well.
     ``cache``: what was read from an unchanged file is reused (``verhalen.cache.ReadCache``;
@@ -42,6 +45,7 @@ def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
     nlp = nlp if nlp is not None else LazyNLP()
     index = read_people(people) if people is not None else PeopleIndex()
     errors: list[dict[str, str]] = []
+    warnings: list[dict] = []
     corpus = Corpus(meta={"bron": str(path), "nlp": pipeline_info_of(nlp).describe()})
     store = None if cache is False else (cache if cache is not None else ReadCache())
     n_read = 0
@@ -69,17 +73,24 @@ def read_corpus(path, *, text_column: str | None = None, people=None, nlp=None,
             for doc in docs:
                 corpus.add(doc)
             n_read += 1
+            warning = file_warning(f, docs)
+            if warning:
+                warnings.append(warning)
         if not files:
             errors.append({"path": str(path), "message": str(LeesFout(
                 path, "de map bevat geen documenten (.txt, .md, .docx, .pdf, .csv, .xlsx)."))})
     else:
-        for doc in _read_one(path, slugify(path.stem), text_column, None, index, nlp, store):
+        docs = _read_one(path, slugify(path.stem), text_column, None, index, nlp, store)
+        for doc in docs:
             corpus.add(doc)
         n_read = 1
+        warning = file_warning(path, docs)
+        if warning:
+            warnings.append(warning)
     if store is not None and cache is None:
         store.close()
     corpus.people = index.to_frame()
-    corpus.meta.update({"errors": errors, "gelezen": n_read})
+    corpus.meta.update({"errors": errors, "gelezen": n_read, "waarschuwingen": warnings})
     return corpus
 
 

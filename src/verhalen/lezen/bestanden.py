@@ -21,6 +21,8 @@ from ..model import slugify
 from .codering import read_text_file
 from .pdf_opschonen import Block, clean_pdf_text, looks_like_pdf_export, normalise_chars
 from .segmenteren import text_blocks
+from .vervangingstekens import (check_mangled, drop_lone_glyphs, glyph_record, merge_scans,
+                                scan_glyphs)
 
 TEXT_EXT = {".txt", ".md", ".markdown", ".text"}
 SHEET_EXT = {".csv", ".tsv", ".xlsx", ".xlsm"}
@@ -78,15 +80,18 @@ def read_file(path: Path, doc_id: str, text_column: str | None = None) -> list[R
 
 
 def read_text_doc(path: Path, doc_id: str) -> RawDoc:
-    text, enc = read_text_file(path)
+    text, enc = read_text_file(path)   # refuses a text whose letters were lost
     text = normalise_chars(text)
     meta: dict[str, Any] = {"codering": enc}
+    glyphs = glyph_record(scan_glyphs(text))
+    if glyphs:
+        meta["vervangingstekens"] = glyphs
     if looks_like_pdf_export(text):
-        cleaned = clean_pdf_text(text)
+        cleaned = clean_pdf_text(text)   # uses the glyphs to find navigation, then drops them
         meta["opgeschoond"] = dict(cleaned.removed)
         blocks, links, names = cleaned.blocks, cleaned.links, cleaned.caption_names
     else:
-        blocks, links, names = text_blocks(text), [], []
+        blocks, links, names = text_blocks(drop_lone_glyphs(text)), [], []
     if not any(b.kind == "paragraph" for b in blocks):
         raise LeesFout(path, "het bestand bevat geen leesbare tekst.")
     return RawDoc(doc_id, blocks, str(path), links=links, caption_names=names, meta=meta)
@@ -113,7 +118,7 @@ def read_docx(path: Path, doc_id: str) -> RawDoc:
     except Exception:  # noqa: BLE001
         title = ""
     for p in d.paragraphs:
-        t = normalise_chars(p.text).strip()
+        t = normalise_chars(p.text).strip()   # glyphs are dropped below, after the scan
         style = (p.style.name if p.style is not None else "") or ""
         level = 0
         m = re.match(r"(?:heading|kop)\s*(\d)", style, re.I)
@@ -128,6 +133,8 @@ def read_docx(path: Path, doc_id: str) -> RawDoc:
             cells = list(dict.fromkeys(c for c in cells if c))
             if cells:
                 lines.append((" — ".join(cells), 0))
+    scan = check_mangled("\n".join(t for t, _ in lines), path, unit="alinea")
+    lines = [(drop_lone_glyphs(t).strip(), level) for t, level in lines]
     blocks: list[Block] = []
     para_lines: list[str] = []
 
@@ -150,7 +157,9 @@ def read_docx(path: Path, doc_id: str) -> RawDoc:
     flush()
     if not any(b.kind == "paragraph" for b in blocks):
         raise LeesFout(path, "het Word-bestand bevat geen tekst.")
-    return RawDoc(doc_id, blocks, str(path), title=title)
+    glyphs = glyph_record(scan, unit="alinea")
+    return RawDoc(doc_id, blocks, str(path), title=title,
+                  meta={"vervangingstekens": glyphs} if glyphs else {})
 
 
 #: Titles PDF producers fill in by themselves ("untitled", "Microsoft Word - verslag.docx").
@@ -255,6 +264,8 @@ def read_pdf(path: Path, doc_id: str) -> RawDoc:
     if not any(p.strip() for p in pages):
         raise LeesFout(path, "de PDF heeft geen tekstlaag (gescand document?). Maak er eerst "
                        "tekst van met OCR, bijvoorbeeld met ocrmypdf.")
+    scan = merge_scans((i + 1, scan_glyphs(normalise_chars(p))) for i, p in enumerate(pages))
+    check_mangled("", path, unit="pagina", scan=scan)
     cleaned = clean_pdf_text("", pages=pages, layout=layout)
     if not any(b.kind == "paragraph" for b in cleaned.blocks):
         raise LeesFout(path, "na het opschonen bleef geen tekst over.")
@@ -267,7 +278,9 @@ def read_pdf(path: Path, doc_id: str) -> RawDoc:
         title = ""  # a tool's default, not the author's title: the first heading decides
     return RawDoc(doc_id, cleaned.blocks, str(path), title=str(title).strip(),
                   links=cleaned.links, caption_names=cleaned.caption_names,
-                  meta={"paginas": n, "opgeschoond": dict(cleaned.removed)})
+                  meta={"paginas": n, "opgeschoond": dict(cleaned.removed),
+                        **({"vervangingstekens": glyph_record(scan, unit="pagina")}
+                           if scan.n_lone or scan.n_in_word else {})})
 
 
 def _read_table(path: Path) -> list[tuple[str, pd.DataFrame]]:
@@ -358,7 +371,12 @@ def read_sheet(path: Path, doc_id: str, text_column: str | None = None) -> list[
             meta["rij"] = n + 1  # spreadsheet row (header is row 1)
             if sheet and len(tables) > 1:
                 meta["blad"] = sheet
-            blocks = text_blocks(text)
+            sc = scan_glyphs(text)
+            sc.lone, sc.in_word = [n + 1] * sc.n_lone, [n + 1] * sc.n_in_word  # the row
+            glyphs = glyph_record(sc, unit="rij")
+            if glyphs:
+                meta["vervangingstekens"] = glyphs
+            blocks = text_blocks(drop_lone_glyphs(text))
             if not blocks:
                 continue
             rd = RawDoc(f"{prefix}-{slugify(rid)}", blocks, str(path),

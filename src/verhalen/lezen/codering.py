@@ -1,17 +1,19 @@
 """Decoding bytes of text files: UTF-8 (with or without BOM), UTF-16 with BOM, cp1252/latin-1.
 
-Never silently mangles: bytes that decode to nothing sensible (binary data, a failed decode
-that would need U+FFFD replacement characters) raise ``LeesFout`` with a Dutch message.
+Never silently mangles: bytes that decode to nothing sensible (binary data, an undetermined
+encoding) and text whose letters were lost in an earlier failed decode (many U+FFFD inside
+words, see ``vervangingstekens.check_mangled``) raise ``LeesFout`` with a Dutch message. Lone
+replacement glyphs of PDF exports are not a reason to refuse a file.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from pathlib import Path
 
 from ..fouten import LeesFout
+from .vervangingstekens import check_mangled
 
 #: Share of control characters (other than tab/newline/CR/FF) above which text counts as binary.
 MAX_CONTROL_SHARE = 0.01
@@ -88,23 +90,9 @@ def _checked(text: str, path) -> str:
     if not _looks_like_text(text):
         raise LeesFout(path, "dit lijkt een binair bestand, geen tekst (veel stuurtekens). "
                        "Controleer of het bestand de juiste extensie heeft.")
-    n_repl = text.count("\ufffd")
-    if n_repl:
-        # A PDF export may carry U+FFFD as an icon-font glyph at the end of navigation items
-        # ("Inleiding\ufffd"); those sit at line ends. Replacement chars inside words mean an
-        # earlier failed decode: that text is already mangled and we refuse it.
-        for i, ch in enumerate(text):
-            if ch != "\ufffd":
-                continue
-            eol = text.find("\n", i)
-            rest = text[i + 1 : eol if eol >= 0 else len(text)].strip()
-            prev = text[i - 1] if i else " "
-            if rest and (prev.isalpha() or rest[0].isalpha()):
-                line = text.count("\n", 0, i) + 1
-                raise LeesFout(path, "de tekst bevat vervangingstekens (\ufffd) midden in "
-                               "woorden: het bestand is eerder verkeerd gedecodeerd en de "
-                               "oorspronkelijke letters zijn verloren.",
-                               plaats=f"regel {line}")
+    # Glyphs standing alone (icon fonts, bullets of a PDF export) are dropped later by the
+    # reader; only a text with many letters lost inside words is refused here.
+    check_mangled(text, path)
     return text
 
 

@@ -7,8 +7,12 @@ URLs) and the names found in photo captions.
 
 Rules (all general, none tied to one file):
 
-* page furniture: navigation sidebars (items ending in an icon glyph, U+FFFD, and the lines
-  wrapped into them), running headers/footers (short lines repeated at the top or bottom of
+* replacement and private-use glyphs (U+FFFD, icon fonts; ``vervangingstekens``): a glyph at
+  the end of a short line marks a navigation item when such lines form a menu (three or more
+  close together, with only their wrapped parts and blank lines between); every other lone
+  glyph is dropped (a line start + tab: a list bullet ``•``), and a glyph inside a word stays;
+* page furniture: navigation sidebars (the items found above and the lines wrapped into
+  them), running headers/footers (short lines repeated at the top or bottom of
   many pages), page numbers (a line that is only a number);
 * footnote blocks at the end of a page (``N<TAB>reference`` and everything after it on that
   page) and footnote markers glued to words (``Correspondent.1``, ``Flyvbjerg,10``,
@@ -21,6 +25,9 @@ Rules (all general, none tied to one file):
   lookup table of spacy-lookups-data;
 * a paragraph cut by a page break (or by the footnotes of a page) is re-joined when the next
   page's first line continues the sentence;
+* numbered and bulleted list items (``3.<TAB>…``, ``•``, ``–``, ``▪``) stay inside the paragraph
+  that introduces them (no blank line between): one segment, each item starting clean
+  (``3. Autonomie …``); a line ``N.<TAB>…`` is a list item, never a numbered heading;
 * headings: chapter titles (level 1, a title page or the document's first title), interview /
   article titles (level 2, a title at the top of a page), sub-headings (level 3, a short line
   directly followed by body text);
@@ -40,7 +47,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NAV_GLYPH = "\ufffd"
+from .vervangingstekens import ENDS_IN_GLYPH_RE, GLYPH_LINE_RE, GLYPH_RE, drop_lone_glyphs
+
+#: Navigation items and the lines wrapped into them are short.
+NAV_MAX_CHARS = 60
+#: Lines ending in a glyph that make a navigation menu on one page.
+NAV_MIN_GROUP = 3
 LARGER_FONT = 1.05  # font size relative to the body above which a layout line is a heading
 TERMINAL = tuple(".!?…:;")
 CLOSERS = "’”\"')]»"
@@ -52,7 +64,10 @@ PAGE_NUMBER_RE = re.compile(
 FOOTNOTE_TAB_RE = re.compile(r"^(\d{1,3})\t\s*\S")
 FOOTNOTE_SPACE_RE = re.compile(r"^(\d{1,3}) {1,3}(?=[A-Z‘“'\"(])")
 NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÀ-Ý“‘]")
-BULLET_RE = re.compile(r"^\s*(?:[•▪◦●○■□\-–*]|\d{1,2}[.)])\s+")
+BULLET_CHARS = "•▪◦●○■□‣⁃◾▫"
+BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}\-–*]|\d{{1,2}}[.)])\s+")
+#: A numbered list item as Word lists export it: the number, then a tab (headings use a space).
+LIST_NUMBER_TAB_RE = re.compile(r"^\d{1,2}[.)]\t")
 MARKER_RE = re.compile(
     r"(?P<pre>[^\W\d_]{2,}|[.,;:!?)\]’”\"])(?P<num>\d{1,3}(?:,\d{1,3})*)(?=[\s.,;:!?)’”\"]|$)")
 VOWELS = set("aeiouyáéíóúàèëïöüâêîôû")
@@ -179,7 +194,7 @@ def looks_like_pdf_export(text: str) -> bool:
         return True
     n = max(1, len(lines))
     score = 0
-    if sum(1 for ln in lines if ln.rstrip().endswith(NAV_GLYPH)) >= 3:
+    if sum(1 for ln in lines if ENDS_IN_GLYPH_RE.search(ln)) >= 3:
         score += 1
     if sum(1 for ln in lines if FOOTNOTE_TAB_RE.match(ln)) >= 2:
         score += 1
@@ -211,7 +226,7 @@ def split_pages(text: str) -> list[str]:
 
 
 def _key(line: str) -> str:
-    s = line.replace(NAV_GLYPH, "").strip().lower()
+    s = GLYPH_RE.sub("", line).strip().lower()
     s = re.sub(r"\d+", "#", s)
     return re.sub(r"\s+", " ", s)
 
@@ -282,15 +297,25 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         pages = [normalise_chars(p) for p in pages]
     page_lines = [p.split("\n") for p in pages]
     npages = len(page_lines)
+    # 0. glyphs: which lines end in one (navigation candidates) or hold nothing else; then
+    # every lone glyph is dropped from the lines (their number per page stays the same)
+    glyph_end = [[bool(ENDS_IN_GLYPH_RE.search(ln)) for ln in lines] for lines in page_lines]
+    glyph_only = [[bool(GLYPH_LINE_RE.match(ln)) for ln in lines] for lines in page_lines]
+    page_lines = [[drop_lone_glyphs(ln) if not glyph_only[p][i] else ""
+                   for i, ln in enumerate(lines)] for p, lines in enumerate(page_lines)]
+    nav_idx = [set(_nav_items([ln.strip() for ln in lines], glyph_end[p], glyph_only[p]))
+               for p, lines in enumerate(page_lines)]
     page_layout: list[list[tuple[bool, float]] | None] = [None] * npages
     for pno, lay in enumerate(layout or []):
         if pno < npages and lay is not None and len(lay) == len(page_lines[pno]):
             page_layout[pno] = lay
 
     # 1. running headers/footers: short lines repeated at the top/bottom of many pages
+    # (navigation items are removed in step 2: a menu item repeated on every page must not
+    # make the chapter title of the same name a footer)
     edge_count: Counter = Counter()
-    for lines in page_lines:
-        body = [ln for ln in lines if ln.strip()]
+    for p, lines in enumerate(page_lines):
+        body = [ln for i, ln in enumerate(lines) if ln.strip() and i not in nav_idx[p]]
         edge = {_key(ln) for ln in body[:3] + body[-3:] if len(ln.strip()) <= 100}
         edge_count.update(k for k in edge if k and k != "#")
     thresh = max(3, math.ceil(0.3 * npages))
@@ -298,8 +323,8 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
     # a block of short lines repeated at the top of most pages (a navigation bar / menu):
     # counted in the first 15 lines; removed only as an unbroken run from the page top
     top_count: Counter = Counter()
-    for lines in page_lines:
-        top = [ln for ln in lines if ln.strip()][:15]
+    for p, lines in enumerate(page_lines):
+        top = [ln for i, ln in enumerate(lines) if ln.strip() and i not in nav_idx[p]][:15]
         top_count.update({_key(ln) for ln in top if len(ln.strip()) <= 60})
     top_thresh = max(2, math.ceil(0.6 * npages))
     top_block = {k for k, c in top_count.items() if c >= top_thresh and k and k != "#"} \
@@ -317,12 +342,12 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         keep = [True] * len(lines)
         stripped = [ln.strip() for ln in lines]
         # navigation items (icon glyph at the end) and the lines wrapped into them
-        for i, s in enumerate(stripped):
-            if s.endswith(NAV_GLYPH) or (s.replace(NAV_GLYPH, "").strip() == "" and NAV_GLYPH in s):
+        for i in sorted(nav_idx[pno]):
+            if keep[i]:
                 keep[i] = False
                 removed["navigatie"] += 1
                 j = i - 1
-                while j >= 0 and stripped[j] and keep[j] and len(stripped[j]) <= 60 \
+                while j >= 0 and stripped[j] and keep[j] and len(stripped[j]) <= NAV_MAX_CHARS \
                         and not _ends_sentence(stripped[j]) \
                         and not URL_LINE_RE.match(stripped[j]):
                     keep[j] = False
@@ -382,6 +407,8 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
         lay = page_layout[pno]
         for i, ln in enumerate(lines):
             s = stripped[i]
+            if glyph_only[pno][i]:
+                continue  # a line of glyphs only: neither a blank line nor text
             if not s:
                 blank += 1
                 continue
@@ -451,6 +478,62 @@ def clean_pdf_text(text: str, pages: list[str] | None = None,
             seen.add(u)
             uniq.append(u)
     return Cleaned(blocks, uniq, caption_names, removed)
+
+
+def _nav_items(stripped: list[str], ends: list[bool], only: list[bool]) -> list[int]:
+    """Indices of a page's navigation items: short lines that ended in a glyph and form a
+    menu: labels (no list items, no statements), at least NAV_MIN_GROUP of them, with only
+    blank lines, glyph-only lines and at most three short, unfinished lines (items wrapped
+    over two lines) between neighbours. An item starts after a blank line, another item or at
+    the page top, and the menu ends in a blank line, a page number or the page end: so neither
+    the short last line of a paragraph above a menu nor glyphs at the ends of the lines of a
+    narrow column of body text (its lines go on after the last one) make a menu. A lone
+    glyph at the end of a body line or a heading (even one named like a menu item) is no
+    navigation: the line stays, without the glyph."""
+
+    def starts_clean(i: int) -> bool:
+        j, wrapped = i - 1, 0
+        while j >= 0 and stripped[j]:
+            if len(stripped[j]) > NAV_MAX_CHARS:
+                return False
+            if ends[j]:
+                return True     # the item above
+            if _ends_sentence(stripped[j]) or wrapped == 3:
+                return False
+            wrapped += 1
+            j -= 1
+        return True
+
+    def ends_clean(i: int) -> bool:
+        nxt = next((j for j in range(i + 1, len(stripped)) if not only[j]), None)
+        return nxt is None or not stripped[nxt] or bool(PAGE_NUMBER_RE.match(stripped[nxt])) \
+            or (ends[nxt] and len(stripped[nxt]) <= NAV_MAX_CHARS)
+
+    # a menu item is a label: not a list item of the body text ("2.<TAB>…", "• …") and not
+    # a statement ending in . ! : ; (a question, "Wie spraken we?", is a label too)
+    cands = [i for i, s in enumerate(stripped) if ends[i] and not only[i] and s
+             and len(s) <= NAV_MAX_CHARS and not BULLET_RE.match(s)
+             and not s.rstrip(CLOSERS).endswith((".", "!", ":", ";")) and starts_clean(i)]
+    if not cands:
+        return []
+    nav: set[int] = set()
+    group = [cands[0]]
+    for a, b in zip(cands, cands[1:] + [None]):
+        linked = b is not None
+        if linked:
+            between = [stripped[j] for j in range(a + 1, b) if stripped[j] and not only[j]]
+            linked = len(between) <= 3 and all(
+                len(x) <= NAV_MAX_CHARS and not _ends_sentence(x) for x in between)
+        if linked:
+            group.append(b)
+            continue
+        while group and not ends_clean(group[-1]):
+            group.pop()
+        if len(group) >= NAV_MIN_GROUP:
+            nav.update(group)
+        if b is not None:
+            group = [b]
+    return sorted(nav)
 
 
 def _heading_run(items: list[_Line], i: int, width: int) -> int:
@@ -533,6 +616,15 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                 i = j
                 continue
         boundary = it.page_start or it.blank_before > 0 or prev is None
+        # a list item directly under its introduction or under an earlier item of the list
+        # (on the same page or the next): it stays in that paragraph (no rule below may cut
+        # it off); after a list, a new page opening with a capital starts anew even though
+        # the last item has no final punctuation (list items often have none)
+        item = bool(BULLET_RE.match(it.text))
+        cur_items = any(BULLET_RE.match(x.text) for x in cur)
+        in_list = prev is not None and item and (not boundary or (
+            it.page_start and it.page == prev.page + 1)) and (
+            prev.text.rstrip().endswith(":") or cur_items)
         # continuation across a page break / blank line
         continues = False
         # a paragraph gap in the layout on the same page ends the paragraph, unless the
@@ -553,15 +645,19 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                     continues = True
             elif _first_alpha(it.text[:2]) and it.text[0].islower():
                 continues = True
+        if in_list:
+            continues = True
+        elif it.page_start and cur_items and not item and it.text[:1].isupper():
+            continues = False
         # a short line ending a sentence ends a paragraph even without a blank line
         # (text layers without blank lines between paragraphs)
-        if not boundary and prev is not None and it.page in no_blanks \
+        if not boundary and not in_list and prev is not None and it.page in no_blanks \
                 and _ends_sentence(prev.text) and len(prev.text) < 0.7 * page_width.get(prev.page, width) \
                 and not it.text[:1].islower():
             boundary = True
             continues = False
         # a short title-like line after a finished sentence, followed by text: a heading
-        if not boundary and prev is not None and it.page in no_blanks \
+        if not boundary and not in_list and prev is not None and it.page in no_blanks \
                 and _ends_sentence(prev.text) and len(it.text) < 0.6 * page_width.get(it.page, width) \
                 and not _ends_sentence(it.text) and it.text[:1].isupper() \
                 and i + 1 < len(items) and items[i + 1].text[:1].isupper():
@@ -569,6 +665,7 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
             continues = False
         # a numbered heading ("2. Kim Smit: …", "3.1 Aanpak") on a page without blank lines
         if prev is not None and it.page in no_blanks and NUMBERED_HEADING_RE.match(it.text) \
+                and not in_list and not LIST_NUMBER_TAB_RE.match(it.text) \
                 and not _ends_sentence(it.text) \
                 and len(it.text) < 0.8 * page_width.get(it.page, width) \
                 and (_ends_sentence(prev.text) or it.page_start or len(cur) == 1
@@ -616,8 +713,8 @@ def _assemble(items: list[_Line], width: int, double: set[int], body_words: set[
                 and len(prev.text) < 0.8 * width and not it.text[:1].islower():
             flush()
             cur = [it]
-        elif not boundary and BULLET_RE.match(it.text) and (
-                it.text.lstrip()[:1] in "•▪◦●○■□" or _ends_sentence(prev.text)):
+        elif not boundary and not in_list and BULLET_RE.match(it.text) and (
+                it.text.lstrip()[:1] in BULLET_CHARS or _ends_sentence(prev.text)):
             flush()
             cur = [it]
         else:

@@ -62,7 +62,9 @@ def text_blocks(text: str) -> list[Block]:
 
         def flush():
             if cur:
-                blocks.append(Block("paragraph", _join(cur)))
+                joined = _join(cur)
+                if joined:      # "**\n**": markup only, no text
+                    blocks.append(Block("paragraph", joined))
                 cur.clear()
 
         for i, ln in enumerate(lines):
@@ -124,7 +126,7 @@ def mark_link_captions(blocks: list[Block]) -> list[Block]:
 
 
 def _join(lines: list[str]) -> str:
-    out = " ".join(lines)
+    out = " ".join(lines).replace("\t", " ")   # "3.<TAB>item", "•<TAB>item": one space
     out = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), out)
     return re.sub(r"[ \t]{2,}", " ", out).strip()
 
