@@ -344,6 +344,7 @@ var VerhalenKern = (function () {
       else if (k === "Enter") { doe(sid, "klaar"); zetFocus(state.focus + 1); }
       else return;
       e.preventDefault();
+      if (opties.stopToetsen) e.stopPropagation();   // in JupyterLab: not the notebook's keys
     }
     if (opties.toetsen !== false) {
       var doel = opties.toetsDoel || document;
