@@ -1,0 +1,231 @@
+"""The workbench in a real browser: Playwright for Python driving Debian's ``chromium``.
+
+No browser download (``playwright install`` is never run): the test uses the system's
+``chromium`` through ``executable_path`` and is skipped, with the reason, when it is absent.
+The server runs as a real ``verhalen bekijk`` process, so a kill -9 between two decisions is a
+real crash.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (pip) ontbreekt")
+
+from verhalen.journaal import Journal  # noqa: E402
+from werkbank_data import make_project  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("geen Chromium gevonden: installeer Debians pakket 'chromium' "
+                "(apt-get install -y chromium); er wordt geen browser gedownload")
+
+
+class Server:
+    """``verhalen bekijk MAP --geen-browser`` as a child process; ``url`` is its printed line."""
+
+    def __init__(self, folder: Path, coder: str = "Anna"):
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep
+               + os.environ.get("PYTHONPATH", "")}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "verhalen.cli.main", "bekijk", str(folder), "--geen-browser",
+             "--poort", "0", "--codeur", coder],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("http://127.0.0.1:"):
+            self.proc.kill()
+            raise AssertionError(f"geen adres van 'verhalen bekijk': {line!r} "
+                                 f"{self.proc.stderr.read()}")
+        self.url = line
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture()
+def browser():
+    exe = _chromium()
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, headless=True,
+                              args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def project(tmp_path):
+    return make_project(tmp_path / "project", n_docs=3, per_doc=4)
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(url.split("/?")[0]) else None)
+    page.goto(url)
+    page.wait_for_selector("body.geladen .vh-segment")
+    page.errors, page.outside = errors, outside
+    return page
+
+
+def _card(page, sid):
+    return page.locator(f'article.vh-segment[data-id="{sid}"]')
+
+
+def _wait_saved(page, sid, selector):
+    _card(page, sid).locator(selector).first.wait_for(timeout=10_000)
+
+
+def test_review_by_keyboard_reload_and_see_it_all(browser, project, tmp_path):
+    server = Server(project)
+    try:
+        page = _open(browser, server.url)
+        sid = "interview-00-0000"       # proposals: basishouding, kleine_stappen, relationeel_weefsel
+        assert "vh-focus" in _card(page, sid).get_attribute("class")
+        page.keyboard.press("a")                                    # accept the first proposal
+        _wait_saved(page, sid, '.vh-voorstellen .vh-aanvaard[data-code="basishouding"]')
+        page.keyboard.press("r")                                    # reject the next one
+        _wait_saved(page, sid, '.vh-voorstellen .vh-verworpen[data-code="kleine_stappen"]')
+        page.keyboard.press("/")                                    # search the codebook
+        page.keyboard.type("preven")
+        page.keyboard.press("Enter")
+        _wait_saved(page, sid, '.vh-mens .vh-eigen[data-code="preventie"]')
+        page.keyboard.press("9")                    # code number 9 of the codebook: toggled on
+        nine = page.evaluate("document.querySelectorAll('.legenda li')[8].textContent")
+        _wait_saved(page, sid, ".vh-mens .vh-eigen >> nth=2")
+        page.keyboard.press("m")
+        page.keyboard.type("Mooi citaat <b>voor</b> het rapport")
+        page.keyboard.press("Control+Enter")
+        _wait_saved(page, sid, ".vh-memotekst")
+        page.keyboard.press("j")
+        assert "vh-focus" in _card(page, "interview-00-0001").get_attribute("class")
+        page.keyboard.press("?")
+        assert page.locator("#hulp").is_visible()
+        page.keyboard.press("Escape")
+        assert not page.locator("#hulp").is_visible()
+
+        page.reload()
+        page.wait_for_selector("body.geladen .vh-segment")
+        card = _card(page, sid)
+        assert card.locator('.vh-aanvaard[data-code="basishouding"]').count() == 1
+        assert card.locator('.vh-verworpen[data-code="kleine_stappen"]').count() == 1
+        assert card.locator('.vh-eigen[data-code="preventie"]').count() == 1
+        assert card.locator(".vh-eigen").count() == 3
+        assert nine[1:].strip() in card.locator(".vh-mens").inner_text()
+        assert card.locator(".vh-memotekst").inner_text() == "Mooi citaat <b>voor</b> het rapport"
+        assert page.errors == [] and page.outside == []
+        page.screenshot(path=str(tmp_path / "lezer.png"))
+        assert (tmp_path / "lezer.png").stat().st_size > 10_000
+    finally:
+        server.stop()
+    state = Journal.for_project(project).current("Anna").set_index("id")
+    assert state.loc[sid, "codes"][:2] == ["basishouding", "preventie"]
+    assert state.loc[sid, "rejected"] == ["kleine_stappen"]
+
+
+def test_kill_the_server_between_two_decisions_loses_nothing_confirmed(browser, project):
+    server = Server(project)
+    try:
+        page = _open(browser, server.url)
+        sid = "interview-01-0000"
+        page.locator(f'article[data-id="{sid}"]').click()
+        page.keyboard.press("a")
+        first = _card(page, sid).locator(".vh-voorstellen .vh-aanvaard").first
+        first.wait_for(timeout=10_000)                      # confirmed by the server
+        accepted = first.get_attribute("data-code")
+        server.kill()                                       # crash: kill -9
+        page.keyboard.press("j")
+        page.keyboard.press("a")                            # this one cannot be confirmed
+        page.locator(".melding.fout").wait_for(timeout=10_000)
+        assert "Niet bewaard" in page.locator("#melding").inner_text()
+    finally:
+        server.kill()
+    again = Server(project)
+    try:
+        page = _open(browser, again.url)
+        assert _card(page, sid).locator(f'.vh-aanvaard[data-code="{accepted}"]').count() == 1
+        page.locator(f'article[data-id="{sid}"]').click()
+        page.keyboard.press("Enter")                        # and work goes on
+        _card(page, sid).locator(".vh-status", has_text="beoordeeld").wait_for(timeout=10_000)
+    finally:
+        again.stop()
+    recs = Journal.for_project(project).records()
+    assert [(r["segment"], r["actie"]) for r in recs] == [(sid, "accepteer"), (sid, "klaar")]
+
+
+def test_malicious_segment_text_does_not_execute(browser, project):
+    server = Server(project)
+    try:
+        page = _open(browser, server.url)
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__gehackt === undefined")
+        assert page.title() == "verhalen · werkbank"
+        card = _card(page, "interview-00-0001")
+        assert "<script>window.__gehackt = 1;" in card.locator(".vh-tekst").inner_text()
+        assert card.locator("script, img").count() == 0
+        # a memo with markup is shown as text too
+        card.click()
+        page.keyboard.press("m")
+        page.keyboard.type('<img src=x onerror="window.__gehackt=3">')
+        page.keyboard.press("Control+Enter")
+        card.locator(".vh-memotekst").wait_for(timeout=10_000)
+        page.reload()
+        page.wait_for_selector("body.geladen .vh-segment")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__gehackt === undefined")
+        assert _card(page, "interview-00-0001").locator("img").count() == 0
+        assert page.errors == []
+    finally:
+        server.stop()
+
+
+def test_filters_and_queue(browser, project):
+    server = Server(project)
+    try:
+        page = _open(browser, server.url)
+        n_all = page.locator("article.vh-segment").count()
+        assert n_all == 12
+        page.select_option("#filtercode", "preventie")
+        n_code = page.locator("article.vh-segment").count()
+        assert 0 < n_code < n_all
+        page.select_option("#filtercode", "")
+        page.select_option("#filterrol", "bewoner/cliënt")
+        assert page.locator("article.vh-segment").count() == 3
+        page.select_option("#filterrol", "")
+        page.locator("#documenten li", has_text="Interview 2").click()
+        assert page.locator("article.vh-segment").count() == 4
+        page.locator("#wachtrijknop").click()
+        page.locator("#wachtrijknop.actief").wait_for(timeout=20_000)
+        assert 1 <= page.locator("article.vh-segment").count() <= 12
+        page.locator(".tab[data-tab=overeenstemming]").click()
+        page.locator("#overeenstemming p").first.wait_for(timeout=10_000)
+    finally:
+        server.stop()
