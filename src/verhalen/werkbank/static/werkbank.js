@@ -33,6 +33,8 @@
   }
 
   var data, lezer;
+  var WOORD = { accepteer: "aanvaard", verwerp: "verworpen", voeg_toe: "toegevoegd",
+                verwijder: "verwijderd", memo: "memo", klaar: "beoordeeld" };
 
   function profielBalk(profiel, sporen) {
     var balk = el("span", "profiel");
@@ -104,7 +106,9 @@
       d.n_beoordeeld = n;
     });
     vulDocumenten();
-    meld("Bewaard: " + antw.besluit.actie + (antw.besluit.code ? " " + antw.besluit.code : ""), "ok");
+    var b = antw.besluit, label = b.code;
+    data.codeboek.codes.forEach(function (c) { if (c.id === b.code) label = c.label; });
+    meld("Bewaard: " + (WOORD[b.actie] || b.actie) + (label ? " · " + label : ""), "ok");
   }
 
   function start(page) {
