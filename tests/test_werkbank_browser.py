@@ -229,3 +229,51 @@ def test_filters_and_queue(browser, project):
         page.locator("#overeenstemming p").first.wait_for(timeout=10_000)
     finally:
         server.stop()
+
+
+def test_widget_javascript_with_python_side_writes_the_journal(browser, project):
+    """The anywidget ESM (kern.js + adapter) in Chromium with a stand-in for the widget model;
+    the messages it sends go to the Python widget, whose answers go back to the page."""
+    from verhalen.werkbank.widget import Werkbankwidget
+
+    w = Werkbankwidget(project, document="interview-00", codeur="Anna")
+    replies = []
+    w.send = lambda msg, buffers=None: replies.append(msg)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content("<!doctype html><html><body><div id='el'></div></body></html>")
+    page.add_style_tag(content=w._css)
+    page.evaluate("""([esm, data, titel]) => {
+        const url = URL.createObjectURL(new Blob([esm], {type: "text/javascript"}));
+        return import(url).then((mod) => {
+          window.sent = []; window.handlers = {};
+          const model = { get: (k) => (k === "data" ? data : titel),
+                          on: (ev, f) => { window.handlers[ev] = f; },
+                          send: (m) => window.sent.push(m) };
+          mod.default.render({ model, el: document.getElementById("el") });
+        });
+    }""", [w._esm, w.data, w.titel])
+    assert page.locator("article.vh-segment").count() == 4
+    assert "<script>" in page.locator('article[data-id="interview-00-0001"] .vh-tekst').inner_text()
+    assert page.evaluate("window.__gehackt === undefined")
+    page.locator('article[data-id="interview-00-0000"]').click()
+    page.keyboard.press("a")
+    sent = page.evaluate("window.sent")
+    assert sent == [{"type": "besluit", "nr": 1, "vraag": {"segment": "interview-00-0000",
+                                                          "actie": "accepteer",
+                                                          "code": "basishouding"}}]
+    w._on_msg(w, sent[0], [])
+    assert replies[-1]["ok"] and replies[-1]["nr"] == 1
+    page.evaluate("(m) => window.handlers['msg:custom'](m)", replies[-1])
+    page.locator('article[data-id="interview-00-0000"] .vh-aanvaard[data-code="basishouding"]'
+                 ).wait_for(timeout=5000)
+    # a message naming another segment (or a path) is refused by the Python side
+    w._on_msg(w, {"type": "besluit", "nr": 2, "vraag": {"segment": "../codes.jsonl",
+                                                        "actie": "klaar"}}, [])
+    assert replies[-1] == {"type": "antwoord", "nr": 2, "ok": False,
+                           "fout": "onbekend segment voor deze weergave."}
+    recs = Journal.for_project(project).records()
+    assert [(r["codeur"], r["segment"], r["actie"], r["code"]) for r in recs] == [
+        ("Anna", "interview-00-0000", "accepteer", "basishouding")]
+    assert errors == []

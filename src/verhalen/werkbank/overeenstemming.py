@@ -1,6 +1,8 @@
 """Agreement between coders, and between each coder and the machine, per code.
 
-Only segments both sides *reviewed* are compared (a segment one coder has not seen says nothing
+The machine is ``codes.jsonl`` (what the coder proposed before learning from anyone here), not
+the proposals of a refit, which learned from these coders. Only segments both sides *reviewed*
+(and, for the machine, coded) are compared (a segment one coder has not seen says nothing
 about agreement). Each code is a present/absent decision per segment: Cohen's κ and
 Krippendorff's α (nominal) from :mod:`verhalen.evaluatie`, plus the share of segments where both
 agree. With three or more coders, α over all coders at once (missing values where a coder did
@@ -61,7 +63,10 @@ def agreement(wb: Werkbank, coder_a: str | None = None, coder_b: str | None = No
         coder_b = next((c for c in coders if c != coder_a), None)
     coded = {c: {sid: h["codes"] for sid, h in wb.human_state(c).items() if h["klaar"]}
              for c in coders}
-    machine = {sid: [p["code"] for p in wb.segment_view(sid)["voorstel"]] for sid in wb.order}
+    # the machine as it coded before any human code (codes.jsonl): the proposals of a refit
+    # learned from these very coders, so agreeing with them would flatter the machine
+    machine = {sid: [c for c in rec.get("codes") or [] if c in wb.code_ids]
+               for sid, rec in wb.machine.items()}
     out: dict[str, Any] = {"codeurs": coders, "a": coder_a, "b": coder_b, "tussen": None,
                            "machine": [], "alle_codeurs": None}
     if coder_a in coded and coder_b in coded and coder_a != coder_b:

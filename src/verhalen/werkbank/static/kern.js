@@ -264,9 +264,10 @@ var VerhalenKern = (function () {
       var sel = 0, treffers = [];
       function toon() {
         var q = inp.value.trim().toLowerCase();
-        treffers = codes.filter(function (k) {
-          return !q || k.label.toLowerCase().indexOf(q) >= 0 || k.id.indexOf(q) >= 0 || (k.definitie || "").toLowerCase().indexOf(q) >= 0;
-        });
+        // codes whose name matches first, then codes whose definition mentions the words
+        var naam = codes.filter(function (k) { return !q || k.label.toLowerCase().indexOf(q) >= 0 || k.id.indexOf(q) >= 0; });
+        var def = q.length < 3 ? [] : codes.filter(function (k) { return naam.indexOf(k) < 0 && (k.definitie || "").toLowerCase().indexOf(q) >= 0; });
+        treffers = naam.concat(def);
         sel = Math.min(sel, Math.max(0, treffers.length - 1));
         while (ul.firstChild) ul.removeChild(ul.firstChild);
         treffers.forEach(function (k, i) {

@@ -163,7 +163,7 @@
       if (st.fout) { meld(st.fout, "fout"); return; }
       if (st.klaar) {
         meld("De coder is herleerd; de voorstellen zijn ververst.", "ok");
-        api("/api/project" + q()).then(function (p) { data = p; lezer.verversData(p); vulDocumenten(); toonToetsing(p.toetsing); });
+        api("/api/project" + q()).then(function (p) { data = p; lezer.verversData(p); vulDocumenten(); toonToetsing(p.toetsing, true); });
       }
     });
   }
@@ -188,11 +188,16 @@
     return t;
   }
 
-  function toonToetsing(t) {
+  function toonToetsing(t, open) {
     var vak = document.getElementById("toetsing");
     while (vak.firstChild) vak.removeChild(vak.firstChild);
     if (!t) return;
-    vak.appendChild(el("h3", null, "Hoe goed volgt de herleerde coder u? (" + t.codeur + ")"));
+    var det = el("details");
+    if (open) det.open = true;
+    var sum = el("summary", null, "Hoe goed volgt de herleerde coder u? (" + t.codeur + ") — micro-F1 " + getal(t.micro_f1) + ", gemiddelde κ " + getal(t.gemiddelde_kappa));
+    det.appendChild(sum);
+    vak.appendChild(det);
+    vak = det;
     vak.appendChild(el("p", "uitleg", "Eerlijk getoetst: " + t.methode + ". " + t.n_segmenten + " beoordeelde segmenten uit " + t.n_documenten + " documenten, " + t.folds + " delen. Micro-F1 " + getal(t.micro_f1) + ", gemiddelde κ " + getal(t.gemiddelde_kappa) + "."));
     vak.appendChild(tabel([["code", "label"], ["uw segmenten", "steun", "n"], ["voorspeld", "voorspeld", "n"], ["F1", "F1"], ["κ", "kappa"], ["α", "alpha"]], t.per_code));
   }
@@ -219,7 +224,7 @@
         vak.appendChild(el("p", "uitleg", "Voor overeenstemming tussen codeurs zijn besluiten van twee codeurs nodig (start de werkbank met --codeur NAAM)."));
       }
       o.machine.forEach(function (m) {
-        vak.appendChild(el("h3", null, m.a + " en de machine — " + m.n_segmenten + " beoordeelde segmenten"));
+        vak.appendChild(el("h3", null, m.a + " en de machine (codes.jsonl, vóór het leren) — " + m.n_segmenten + " beoordeelde segmenten"));
         vak.appendChild(tabel(kol, m.per_code));
       });
       if (o.alle_codeurs) {
