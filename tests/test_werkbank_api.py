@@ -323,3 +323,40 @@ def test_not_a_project_folder(tmp_path):
 
     with pytest.raises(WerkbankFout, match="segments.jsonl"):
         Werkbank(tmp_path)
+
+
+def test_human_codes_flow_to_report_and_refi_qda(client, wb, tmp_path):
+    """Report: human codes win per segment (merge_codes); REFI-QDA: each coder is a user."""
+    import re
+    import zipfile
+
+    import pandas as pd
+
+    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codes import read_codes, wide_to_long
+    from verhalen.journaal import human_wide
+    from verhalen.menselijk import merge_codes
+    from verhalen.model import Corpus
+    from verhalen.uitwisseling.refi_qda import export_qdpx
+
+    sid = "interview-02-0003"
+    machine = read_codes(wb.folder / "codes.jsonl")
+    proposed = machine.set_index("id").loc[sid, "codes"]
+    for c in proposed:
+        post(client, {"segment": sid, "actie": "verwerp", "code": c})
+    post(client, {"segment": sid, "actie": "voeg_toe", "code": "politisering"})
+    post(client, {"segment": sid, "actie": "voeg_toe", "code": "preventie", "codeur": "Bram"})
+    post(client, {"segment": sid, "actie": "klaar", "codeur": "Bram"})
+
+    merged = merge_codes(machine, human_wide(wb.folder, "Anna")).set_index("id")
+    assert merged.loc[sid, "codes"] == ["politisering"] and merged.loc[sid, "source"] == "mens"
+    assert merged.loc[sid, "machine_codes"] == proposed
+    other = wb.order[0]
+    assert merged.loc[other, "source"] == "machine"
+
+    long = pd.concat([wide_to_long(machine), Journal.for_project(wb.folder).human_long()],
+                     ignore_index=True)
+    out = export_qdpx(Corpus.load(wb.folder), long, load_codebook("impact"), tmp_path / "p.qdpx")
+    xml = zipfile.ZipFile(out).read("project.qde").decode("utf-8")
+    users = re.findall(r'<User [^>]*name="([^"]+)"', xml)
+    assert "Anna" in users and "Bram" in users

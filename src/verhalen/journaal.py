@@ -24,8 +24,9 @@ next append starts on a fresh line; a line that is valid JSON but not a valid de
 hand edit) raises :class:`JournaalFout` naming file and line.
 
 Other stages read the human codes with :meth:`Journal.current` (wide), :meth:`Journal.human_long`
-(long shape of :mod:`verhalen.codes`, ``source == "mens"``, coder = the coder's name) or write
-them as a human-codes file for ``verhalen codeer --menselijk`` with :func:`write_human_codes`.
+(long shape of :mod:`verhalen.codes`, ``source == "mens"``, coder = the coder's name),
+:func:`human_wide` (one coder, for :func:`verhalen.menselijk.merge_codes`) or write them as a
+human-codes file for ``verhalen codeer --menselijk`` with :func:`write_human_codes`.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ import pandas as pd
 from .fouten import VerhalenFout
 
 __all__ = ["JOURNAL_FILE", "ACTIONS", "CODE_ACTIONS", "Journal", "JournaalFout",
-           "JournaalWaarschuwing", "replay", "write_human_codes", "human_codes_records"]
+           "JournaalWaarschuwing", "replay", "write_human_codes", "human_codes_records",
+           "human_wide"]
 
 JOURNAL_FILE = "menselijk/journaal.jsonl"
 
@@ -403,6 +405,18 @@ def human_codes_records(journal_or_folder: "Journal | str | Path",
             rec["memo"] = r["memo"]
         out.append(rec)
     return out
+
+
+def human_wide(journal_or_folder: "Journal | str | Path", coder: str | None = None) -> pd.DataFrame:
+    """One coder's reviewed segments in the wide shape :func:`verhalen.menselijk.load_human_codes`
+    returns (id, codes, scores = 1.0 per code, evidence = {}, source = "mens", coder, memo), ready
+    for :func:`verhalen.menselijk.merge_codes` (human codes win per segment, the machine's
+    proposal is kept next to them). ``coder``: as in :func:`human_codes_records`."""
+    rows = [{"id": r["id"], "codes": r["codes"], "scores": {c: 1.0 for c in r["codes"]},
+             "evidence": {}, "source": "mens", "coder": r["codeur"], "memo": r.get("memo", "")}
+            for r in human_codes_records(journal_or_folder, coder)]
+    return pd.DataFrame(rows, columns=["id", "codes", "scores", "evidence", "source", "coder",
+                                       "memo"])
 
 
 def write_human_codes(journal_or_folder: "Journal | str | Path", path: str | Path, *,

@@ -256,5 +256,17 @@
     else if (e.key === "Escape") hulpToggle(false);
   });
 
+  // another tab may have decided meanwhile: back on this tab, show the journal's state again
+  // (not while a memo is being written: that text is not stored yet)
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden || !lezer || document.querySelector(".vh-memoveld, .vh-palet")) return;
+    api("/api/project" + q()).then(function (p) { data = p; lezer.verversData(p); vulDocumenten(); });
+  });
+  // a memo that is typed but not stored yet: the browser asks before the page is left
+  window.addEventListener("beforeunload", function (e) {
+    var veld = document.querySelector(".vh-memoveld");
+    if (veld && veld.value.trim()) { e.preventDefault(); e.returnValue = ""; }
+  });
+
   api("/api/project" + q()).then(start, function (e) { meld("De werkbank kon het project niet laden: " + e.message, "fout"); });
 })();
