@@ -15,6 +15,8 @@ texts of tests/werkbank_data.py) with a journal of 500 earlier decisions, then m
   (the server sets TCP_NODELAY; without it every answer waited ~40 ms for a delayed ACK);
 * **besluit (journaal)**: ``Journal.append`` alone.
 
+* **browser**: headless chromium (when installed), navigation until all N segments are drawn.
+
 Prints the figures; nothing is asserted.
 """
 
@@ -37,6 +39,35 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def _ms(s: float) -> str:
     return f"{1000 * s:.1f} ms"
+
+
+def _browser(url: str, n_seg: int) -> None:
+    """Time from navigation to every segment on screen in headless chromium (when present)."""
+    import shutil
+
+    exe = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        exe = None
+    if not exe:
+        print("browser: overgeslagen (geen chromium of playwright)")
+        return
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        page = b.new_page(viewport={"width": 1440, "height": 960})
+        for label in ("eerste keer", "herladen"):
+            t = time.perf_counter()
+            if label == "eerste keer":
+                page.goto(url)
+            else:
+                page.reload()
+            page.wait_for_selector("body.geladen")
+            took = time.perf_counter() - t
+            n = page.locator("article.vh-segment").count()
+            assert n == n_seg, n
+            print(f"browser ({label}): pagina tot alle {n} segmenten getekend: {_ms(took)}")
+        b.close()
 
 
 def main(argv=None) -> int:
@@ -113,6 +144,7 @@ def main(argv=None) -> int:
                 t = time.perf_counter()
                 c.get("/api/project").raise_for_status()
                 print(f"herladen (GET /api/project, warm): {_ms(time.perf_counter() - t)}")
+            _browser(url, n_seg)
         finally:
             proc.terminate()
             proc.wait(10)

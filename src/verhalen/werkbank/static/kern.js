@@ -293,11 +293,18 @@ var VerhalenKern = (function () {
       inp.addEventListener("blur", function () { setTimeout(sluitPalet, 150); });
       palet.appendChild(inp);
       palet.appendChild(ul);
+      c.classList.add("vh-open");      // the list hangs below the card: no paint containment now
       c.appendChild(palet);
       toon();
       inp.focus();
     }
-    function sluitPalet() { if (palet && palet.parentNode) palet.parentNode.removeChild(palet); palet = null; }
+    function sluitPalet() {
+      if (palet && palet.parentNode) {
+        palet.parentNode.classList.remove("vh-open");
+        palet.parentNode.removeChild(palet);
+      }
+      palet = null;
+    }
 
     // ------------------------------------------------------------------ memo (m)
     function memo(sid) {
