@@ -360,3 +360,14 @@ def test_human_codes_flow_to_report_and_refi_qda(client, wb, tmp_path):
     xml = zipfile.ZipFile(out).read("project.qde").decode("utf-8")
     users = re.findall(r'<User [^>]*name="([^"]+)"', xml)
     assert "Anna" in users and "Bram" in users
+
+
+def test_a_damaged_journal_is_reported_not_hidden(client, wb):
+    post(client, {"segment": "interview-00-0000", "actie": "klaar"})
+    with open(wb.journal.path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"codeur": "Anna", "segment": "x", "actie": "wis"}) + "\n")
+    fresh = Werkbank(wb.folder, coder="Anna")
+    app = create_app(fresh, TOKEN, hosts=("testserver",))
+    with TestClient(app) as c:
+        r = c.get("/api/project", headers=H)
+    assert r.status_code == 400 and "journaal.jsonl, regel 2" in r.json()["fout"]

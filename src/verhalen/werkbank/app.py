@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..fouten import VerhalenFout
 from .leren import Herleren
 from .overeenstemming import agreement
 from .project import Werkbank, WerkbankFout, check_coder_name
@@ -126,6 +127,12 @@ async def _json_body(request: Request) -> dict:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
         raise WerkbankFout("verzoek moet JSON zijn (Content-Type: application/json).")
+    try:
+        declared = int(request.headers.get("content-length", "0"))
+    except ValueError:
+        declared = 0
+    if declared > MAX_BODY:
+        raise WerkbankFout("verzoek is te groot.")
     body = await request.body()
     if len(body) > MAX_BODY:
         raise WerkbankFout("verzoek is te groot.")
@@ -152,7 +159,7 @@ def create_app(wb: Werkbank, token: str, *, hosts: tuple[str, ...] = ("127.0.0.1
     async def index(request: Request) -> Response:
         try:
             coder = coder_of(request)
-        except WerkbankFout as exc:
+        except VerhalenFout as exc:
             return _error(exc)
         text = (page_html.replace("{{TOKEN}}", html.escape(token, quote=True))
                 .replace("{{CODEUR}}", html.escape(coder, quote=True)))
@@ -167,7 +174,7 @@ def create_app(wb: Werkbank, token: str, *, hosts: tuple[str, ...] = ("127.0.0.1
     async def project(request: Request) -> Response:
         try:
             return JSONResponse(wb.page(coder_of(request)))
-        except WerkbankFout as exc:
+        except VerhalenFout as exc:
             return _error(exc)
 
     async def besluit(request: Request) -> Response:
@@ -179,7 +186,7 @@ def create_app(wb: Werkbank, token: str, *, hosts: tuple[str, ...] = ("127.0.0.1
             out = wb.decide(segment_id=body.get("segment"), action=body.get("actie"),
                             code=body.get("code"), memo=body.get("memo"),
                             coder=coder_of(request, body))
-        except WerkbankFout as exc:
+        except VerhalenFout as exc:
             return _error(exc)
         except OSError as exc:
             return _error(WerkbankFout(f"het journaal kon niet worden geschreven: {exc}"), 500)
@@ -191,7 +198,7 @@ def create_app(wb: Werkbank, token: str, *, hosts: tuple[str, ...] = ("127.0.0.1
             return JSONResponse({"wachtrij": wb.queue(n, coder_of(request))})
         except ValueError:
             return _error(WerkbankFout("n moet een getal zijn."))
-        except WerkbankFout as exc:
+        except VerhalenFout as exc:
             return _error(exc)
 
     async def herleer_status(request: Request) -> Response:
@@ -201,7 +208,7 @@ def create_app(wb: Werkbank, token: str, *, hosts: tuple[str, ...] = ("127.0.0.1
         try:
             body = await _json_body(request)
             return JSONResponse(refit.start(coder_of(request, body)), status_code=202)
-        except WerkbankFout as exc:
+        except VerhalenFout as exc:
             return _error(exc, 409 if "loopt al" in str(exc) else 400)
 
     async def overeenstemming(request: Request) -> Response:
@@ -209,7 +216,7 @@ def create_app(wb: Werkbank, token: str, *, hosts: tuple[str, ...] = ("127.0.0.1
             a = request.query_params.get("a") or None
             b = request.query_params.get("b") or None
             return JSONResponse(agreement(wb, a, b))
-        except WerkbankFout as exc:
+        except VerhalenFout as exc:
             return _error(exc)
 
     async def not_found(request: Request, exc: Exception) -> Response:

@@ -39,6 +39,7 @@ def serve(folder: str | Path, *, port: int = 0, coder: str = DEFAULT_CODER,
     import uvicorn
 
     wb = Werkbank(folder, coder=coder)
+    wb.journal.records()        # a damaged journal is reported now, naming file and line
     token = token or new_token()
     app = create_app(wb, token)
     sock = _socket(port)
