@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import threading
 import webbrowser
 from pathlib import Path
 
@@ -33,6 +34,19 @@ def _socket(port: int) -> socket.socket:
     return sock
 
 
+def _warm_up() -> None:
+    """Import what the first "worth coding next" request needs (scikit-learn takes ~2 s) while
+    the researcher starts reading."""
+    try:
+        import scipy.sparse  # noqa: F401
+        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+        from sklearn.preprocessing import normalize  # noqa: F401
+
+        from ..coderen import actief_leren  # noqa: F401
+    except Exception:  # noqa: BLE001 - only a head start; the request imports it anyway
+        pass
+
+
 def serve(folder: str | Path, *, port: int = 0, coder: str = DEFAULT_CODER,
           open_browser: bool = True, token: str | None = None) -> int:
     """Open ``folder`` in the workbench and serve until Ctrl-C. Prints one line: the address."""
@@ -51,6 +65,7 @@ def serve(folder: str | Path, *, port: int = 0, coder: str = DEFAULT_CODER,
             webbrowser.open(url)
         except Exception:  # noqa: BLE001 - no browser: the address above is enough
             pass
+    threading.Thread(target=_warm_up, daemon=True, name="verhalen-opwarmen").start()
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     try:
