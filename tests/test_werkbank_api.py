@@ -371,3 +371,18 @@ def test_a_damaged_journal_is_reported_not_hidden(client, wb):
     with TestClient(app) as c:
         r = c.get("/api/project", headers=H)
     assert r.status_code == 400 and "journaal.jsonl, regel 2" in r.json()["fout"]
+
+
+def test_cli_writes_the_coders_codes_from_the_journal(wb, tmp_path, capsys):
+    from verhalen.cli.main import main
+
+    wb.decide(segment_id="interview-00-0002", action="voeg_toe", code="preventie")
+    out = tmp_path / "mens.jsonl"
+    assert main(["bekijk", str(wb.folder), "--schrijf-codes", str(out)]) == 0
+    assert "1 beoordeelde segmenten" in capsys.readouterr().out
+    assert [json.loads(x) for x in out.read_text().splitlines()] == [
+        {"id": "interview-00-0002", "codes": ["preventie"], "codeur": "Anna"}]
+    assert main(["bekijk", str(wb.folder), "--schrijf-codes", str(out)]) == 1   # no overwrite
+    assert "bestaat al" in capsys.readouterr().err
+    assert main(["bekijk", str(wb.folder), "--schrijf-codes", str(out), "--codeur", "Cees"]) == 1
+    assert main(["bekijk", str(wb.folder), "--schrijf-codes", str(out), "--overschrijf"]) == 0
