@@ -276,3 +276,62 @@ def test_widget_javascript_with_python_side_writes_the_journal(browser, project)
     assert [(r["codeur"], r["segment"], r["actie"], r["code"]) for r in recs] == [
         ("Anna", "interview-00-0000", "accepteer", "basishouding")]
     assert errors == []
+
+
+def test_widget_in_a_real_jupyterlab_writes_the_journal(browser, project, tmp_path):
+    """Notebook 03's widget as a researcher sees it: JupyterLab, a kernel, anywidget's frontend."""
+    pytest.importorskip("jupyterlab", reason="jupyterlab ontbreekt")
+    pytest.importorskip("anywidget", reason="anywidget ontbreekt")
+    import json as _json
+    import socket
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from verhalen.werkbank.widget import Werkbankwidget\n"
+        f"w = Werkbankwidget({str(project)!r}, document='interview-00', codeur='Anna')\nw")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "w.ipynb")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep
+           + os.environ.get("PYTHONPATH", ""), "JUPYTER_PREFER_ENV_PATH": "1"}
+    lab = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=proef", "--allow-root",
+         f"--ServerApp.root_dir={tmp_path}", "--LabApp.news_url=None",
+         "--ServerApp.open_browser=False"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        for _ in range(60):                     # wait for the server
+            try:
+                page.goto(f"http://127.0.0.1:{port}/lab/tree/w.ipynb?token=proef")
+                break
+            except sync_api.Error:
+                page.wait_for_timeout(1000)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
+                               "#jp-main-statusbar :text('Idle')", timeout=120_000)
+        page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+        page.keyboard.press("Shift+Enter")
+        card = page.locator('article.vh-segment[data-id="interview-00-0000"]')
+        card.wait_for(timeout=120_000)
+        assert "<script>" in page.locator(
+            'article[data-id="interview-00-0001"] .vh-tekst').inner_text()
+        card.click()
+        page.keyboard.press("a")
+        card.locator('.vh-aanvaard[data-code="basishouding"]').wait_for(timeout=30_000)
+        assert "Bewaard: aanvaard" in page.locator(".vh-widgetmelding").inner_text()
+    finally:
+        lab.terminate()
+        try:
+            lab.wait(20)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+    recs = [_json.loads(x) for x in (project / "menselijk" / "journaal.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    assert [(r["codeur"], r["segment"], r["actie"], r["code"]) for r in recs] == [
+        ("Anna", "interview-00-0000", "accepteer", "basishouding")]

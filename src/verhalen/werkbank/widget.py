@@ -60,7 +60,7 @@ export default {
     const lezer = VerhalenKern.maak(wrap, transport, {
       data: model.get("data"), toetsDoel: wrap, stopToetsen: true,
       bijFout: (m) => { melding.textContent = m; },
-      bijWijziging: (sid, antw) => { melding.textContent = "Bewaard: " + antw.besluit.actie + (antw.besluit.code ? " " + antw.besluit.code : ""); },
+      bijWijziging: (sid, antw) => { melding.textContent = VerhalenKern.bewaard(antw.besluit, model.get("data").codeboek.codes); },
     });
     model.on("change:data", () => lezer.verversData(model.get("data")));
   },

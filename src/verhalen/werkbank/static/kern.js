@@ -377,5 +377,14 @@ var VerhalenKern = (function () {
     };
   }
 
-  return { maak: maak, el: el, tint: tint, pct: pct };
+  var WOORD = { accepteer: "aanvaard", verwerp: "verworpen", voeg_toe: "toegevoegd",
+                verwijder: "verwijderd", memo: "memo", klaar: "beoordeeld" };
+  /* "Bewaard: aanvaard · Preventie" for a stored decision */
+  function bewaard(besluit, codes) {
+    var label = besluit.code;
+    (codes || []).forEach(function (c) { if (c.id === besluit.code) label = c.label; });
+    return "Bewaard: " + (WOORD[besluit.actie] || besluit.actie) + (label ? " · " + label : "");
+  }
+
+  return { maak: maak, el: el, tint: tint, pct: pct, bewaard: bewaard };
 })();

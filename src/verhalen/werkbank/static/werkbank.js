@@ -33,8 +33,6 @@
   }
 
   var data, lezer;
-  var WOORD = { accepteer: "aanvaard", verwerp: "verworpen", voeg_toe: "toegevoegd",
-                verwijder: "verwijderd", memo: "memo", klaar: "beoordeeld" };
 
   function profielBalk(profiel, sporen) {
     var balk = el("span", "profiel");
@@ -106,9 +104,7 @@
       d.n_beoordeeld = n;
     });
     vulDocumenten();
-    var b = antw.besluit, label = b.code;
-    data.codeboek.codes.forEach(function (c) { if (c.id === b.code) label = c.label; });
-    meld("Bewaard: " + (WOORD[b.actie] || b.actie) + (label ? " · " + label : ""), "ok");
+    meld(VerhalenKern.bewaard(antw.besluit, data.codeboek.codes), "ok");
   }
 
   function start(page) {
