@@ -9,6 +9,7 @@ real crash.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -315,9 +316,17 @@ def test_widget_in_a_real_jupyterlab_writes_the_journal(browser, project, tmp_pa
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
                                "#jp-main-statusbar :text('Idle')", timeout=120_000)
-        page.locator(".jp-Cell .jp-InputArea-editor").first.click()
-        page.keyboard.press("Shift+Enter")
         card = page.locator('article.vh-segment[data-id="interview-00-0000"]')
+        prompt = page.locator(".jp-Cell .jp-InputPrompt").first
+        for _ in range(6):      # on a busy machine the first Shift+Enter can come too early
+            page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+            page.keyboard.press("Shift+Enter")
+            for _ in range(20):
+                if card.count() or re.search(r"\[[\d*]+\]", prompt.inner_text() or ""):
+                    break
+                page.wait_for_timeout(1000)
+            if card.count() or re.search(r"\[[\d*]+\]", prompt.inner_text() or ""):
+                break
         card.wait_for(timeout=120_000)
         assert "<script>" in page.locator(
             'article[data-id="interview-00-0001"] .vh-tekst').inner_text()
