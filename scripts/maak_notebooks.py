@@ -454,45 +454,46 @@ van jouw verbeteringen leren in **03_leren_van_eigen_codes**.
 
 
 # ---------------------------------------------------------------------------------------------
-# The student's own codes in notebook 03 (the demo corpus): coded by hand by reading each
-# segment against the codebook definitions. An empty list means "no code applies". Keys are
-# the first words of a segment (stable when the reader's numbering of segments changes) or an id.
-MIJN_CODES_DEMO = '''MIJN_CODES = {
-    "Ik ben sinds zes jaar jongerenwerker": ["basishouding"],
-    "Door veel te luisteren en weinig": ["basishouding"],
-    "Het zijn meestal kleine dingen. Een": ["kleine_stappen"],
-    "Heel belangrijk. Veel jongeren hier denken": ["relationeel_weefsel"],
-    "Dat er weinig voor ze is.": ["politisering"],
-    "Dat denkt iedereen, maar online zijn": [],
-    "Ik denk het wel, al kan": ["preventie", "meten_en_verantwoorden"],
-    "We hebben een jongerenraad van acht": ["eigen_stem", "betekenisvolle_momenten"],
-    "Steeds vaker doordat wij hen eerder": ["preventie"],
-    "Ja, en het is het meest": ["preventie", "kosten_en_baten"],
-    "We registreren alles: aantal aanmeldingen, doorlooptijd,": ["meten_en_verantwoorden", "tellen_en_vertellen", "kleine_stappen"],
-    "Veel mensen met schulden hebben een": ["kleine_stappen"],
-    "Geduld en geen oordeel. Mensen schamen": ["basishouding", "politisering"],
-    "Een grote, en niet altijd een": ["politisering"],
-    "Gewoon bestaat niet. Vanochtend had ik": [],
-    "Aansluiten bij de mens en niet": ["basishouding"],
-    "Steeds minder. De gemeente financiert ons": ["financiering_en_beleid", "meten_en_verantwoorden"],
-    "Alles in het cliëntsysteem: aanmelding, vraag,": ["meten_en_verantwoorden"],
-    "Ik heb de opleiding oplossingsgericht werken": ["methodische_rugzak"],
-    "Ik had een meneer die alleen": ["kleine_stappen", "betekenisvolle_momenten"],
-    "Veel mensen lopen vast op de": ["politisering"],
-    "Tijdens mijn stage liep ik mee": ["basishouding"],
-    "In het ontmoetingscentrum zat een vrouw": ["betekenisvolle_momenten", "basishouding"],
-    "Ik heb een middag meegekeken bij": ["politisering"],
-    "In de intervisie van ons leeratelier": ["methodische_rugzak"],
-    "Bij de eettafel in het Havenkwartier": ["relationeel_weefsel", "kleine_stappen"],
-    "Mijn stageopdracht was om de uitstroom": ["meten_en_verantwoorden"],
-    "De jongerenraad in Zuid mocht zelf": ["eigen_stem"],
-    "We hebben in het leeratelier een": ["kosten_en_baten", "preventie"],
-    "Een mantelzorger vertelde in de groep": ["relationeel_weefsel", "betekenisvolle_momenten"],
-    "Bij een huisbezoek met het wijkteam": ["politisering"],
-    "Ik heb de opbouwwerker geholpen bij": ["politisering", "eigen_stem"],
-    "Een deelnemer van de Werkplaats kwam": ["kleine_stappen"],
-    "Voor de evaluatie van het jongerenwerk": ["tellen_en_vertellen", "eigen_stem"],
-    "In mijn stage zag ik hoe": ["financiering_en_beleid", "meten_en_verantwoorden"],
+# The demo student's earlier work in the workbench (notebook 03, the demo corpus): the codes
+# they gave per segment id after reading each segment against the codebook definitions (an empty
+# list: "no code applies"). The notebook replays them as workbench decisions into the journal
+# when that journal is still empty, so a headless run goes through the same journal path.
+VOORBEELD_CODES_DEMO = '''VOORBEELD_CODES = {
+    "interviews-jongerenwerker-zuid-0001": ["basishouding"],
+    "interviews-jongerenwerker-zuid-0003": ["basishouding"],
+    "interviews-jongerenwerker-zuid-0005": ["kleine_stappen"],
+    "interviews-jongerenwerker-zuid-0007": ["relationeel_weefsel"],
+    "interviews-jongerenwerker-zuid-0009": ["politisering"],
+    "interviews-jongerenwerker-zuid-0011": [],
+    "interviews-jongerenwerker-zuid-0013": ["preventie", "meten_en_verantwoorden"],
+    "interviews-jongerenwerker-zuid-0015": ["eigen_stem", "betekenisvolle_momenten"],
+    "interviews-schuldhulp-west-0001": ["preventie"],
+    "interviews-schuldhulp-west-0003": ["preventie", "kosten_en_baten"],
+    "interviews-schuldhulp-west-0005": ["meten_en_verantwoorden", "tellen_en_vertellen", "kleine_stappen"],
+    "interviews-schuldhulp-west-0007": ["kleine_stappen"],
+    "interviews-schuldhulp-west-0009": ["basishouding", "politisering"],
+    "interviews-schuldhulp-west-0011": ["politisering"],
+    "interviews-wijkteam-oost-0001": [],
+    "interviews-wijkteam-oost-0003": ["basishouding"],
+    "interviews-wijkteam-oost-0005": ["financiering_en_beleid", "meten_en_verantwoorden"],
+    "interviews-wijkteam-oost-0007": ["meten_en_verantwoorden"],
+    "interviews-wijkteam-oost-0009": ["methodische_rugzak"],
+    "interviews-wijkteam-oost-0011": ["kleine_stappen", "betekenisvolle_momenten"],
+    "interviews-wijkteam-oost-0016": ["politisering"],
+    "verhalen-ervaringsverhalen-leeratelier-la-01-0000": ["basishouding"],
+    "verhalen-ervaringsverhalen-leeratelier-la-02-0000": ["betekenisvolle_momenten", "basishouding"],
+    "verhalen-ervaringsverhalen-leeratelier-la-03-0000": ["politisering"],
+    "verhalen-ervaringsverhalen-leeratelier-la-04-0000": ["methodische_rugzak"],
+    "verhalen-ervaringsverhalen-leeratelier-la-05-0000": ["relationeel_weefsel", "kleine_stappen"],
+    "verhalen-ervaringsverhalen-leeratelier-la-06-0000": ["meten_en_verantwoorden"],
+    "verhalen-ervaringsverhalen-leeratelier-la-07-0000": ["eigen_stem"],
+    "verhalen-ervaringsverhalen-leeratelier-la-08-0000": ["kosten_en_baten", "preventie"],
+    "verhalen-ervaringsverhalen-leeratelier-la-09-0000": ["relationeel_weefsel", "betekenisvolle_momenten"],
+    "verhalen-ervaringsverhalen-leeratelier-la-10-0000": ["politisering"],
+    "verhalen-ervaringsverhalen-leeratelier-la-11-0000": ["politisering", "eigen_stem"],
+    "verhalen-ervaringsverhalen-leeratelier-la-12-0000": ["kleine_stappen"],
+    "verhalen-ervaringsverhalen-leeratelier-la-13-0000": ["tellen_en_vertellen", "eigen_stem"],
+    "verhalen-ervaringsverhalen-leeratelier-la-14-0000": ["financiering_en_beleid", "meten_en_verantwoorden"],
 }'''
 
 
@@ -506,30 +507,35 @@ je een handvol segmenten zelf, laat je de coder daarvan leren en meet je of zijn
 beter worden. Daarna wijst de computer aan welke segmenten je het best als volgende codeert
 (*actief leren*): segmenten waar hij het meest over twijfelt en die niet op elkaar lijken.
 
-Stappen: (1) verhalen inlezen, (2) je eigen codes bewaren, (3) een toetsset apart zetten,
+Stappen: (1) verhalen inlezen, (2) coderen in de werkbank, (3) een toetsset apart zetten,
 (4) de coder vóór en ná het leren vergelijken, (5) voorstellen bekijken, (6) kiezen wat je
 hierna codeert.
 """),
         md("""
 ## Parameters
-`MIJN_CODES` hieronder staat voor de codes die een student met de hand gaf: de eerste woorden
-van een segment (of zijn id) → de lijst met codes; een lege lijst betekent "geen code past". Voor je eigen materiaal: vervang de
-woordenlijst door je eigen codes, of zet `MIJN_CODES_BESTAND` op een bestaand bestand met
-menselijke codes (`.jsonl` of `.csv`). `AANDEEL_TOETS` is het deel van jouw codes dat de coder
-**niet** te zien krijgt: daarop meten we eerlijk of hij beter wordt. `N_SUGGESTIES` is het aantal
-segmenten dat actief leren voorstelt. `OVERSCHRIJF = True` leest de verhalen opnieuw in
-`UITVOER` in; jouw eigen codes blijven ook dan staan.
+`CODEUR` is jouw naam: elk besluit dat je in de werkbank neemt, krijgt die mee. `VOORBEELD = True`
+zet (alleen als jouw journaal nog leeg is) de codes in het journaal die een student eerder in de
+werkbank gaf voor het voorbeeldcorpus, zodat je meteen ziet wat het leren oplevert; zet hem op
+`False` voor je eigen materiaal. `OVERSCHRIJF = True` leest de verhalen opnieuw in `UITVOER` in;
+jouw eigen codes blijven ook dan staan. Heb je al een bestand met menselijke codes (`.jsonl` of `.csv`),
+zet dan `MIJN_CODES_BESTAND` op dat bestand. `AANDEEL_TOETS` is het deel van jouw codes dat de
+coder **niet** te zien krijgt: daarop meten we eerlijk of hij beter wordt. `N_SUGGESTIES` is het
+aantal segmenten dat actief leren voorstelt; `WERKBANK_DOCUMENT` kiest het document (een id) dat
+de werkbank hieronder toont (`None`: de wachtrij van segmenten die het coderen het meest waard zijn).
 """),
         code("""
 CORPUS = "../corpora/voorbeeld"
 CODEBOEK = "impact"
 UITVOER = "uitvoer/03_leren_van_eigen_codes"
 OVERSCHRIJF = False
+CODEUR = "student"
+VOORBEELD = True
 MIJN_CODES_BESTAND = None
 AANDEEL_TOETS = 0.34
 SEED = 0
 N_SUGGESTIES = 8
-""" + MIJN_CODES_DEMO, parameters=True),
+WERKBANK_DOCUMENT = None
+""", parameters=True),
         md("""
 ## 1. Verhalen inlezen
 """),
@@ -538,44 +544,95 @@ from verhalen.codeboek import load_codebook
 codeboek = load_codebook(CODEBOEK)
 """),
         md("""
-## 2. Je eigen codes bewaren
-Jouw codes zijn kostbaar: ze worden **nooit** overschreven. `save_human_codes` schrijft een nieuw
-bestand; bestaat het al (bijvoorbeeld omdat je dit notebook eerder draaide), dan voegt
-`append_human_codes` alleen de nieuwe segmenten toe, achteraan, en blijft alles wat er stond
-ongewijzigd. Codes die niet in het codeboek staan (een tikfout) worden geweigerd, met een
-suggestie.
+## 2. Coderen in de werkbank
+Je codeert in de **werkbank**: je leest elk segment met de voorstellen van de computer (gekleurd
+naar code, de bewijszinnen gemarkeerd, met zijn zekerheid) en aanvaardt (✓, toets `a`) of
+verwerpt (✗, `r`) elk voorstel, voegt een code toe (`+ code`, `/` zoekt in het codeboek, `1`–`9`
+op nummer), haalt er een weg of schrijft een memo (`m`). `j`/`k` gaan naar het volgende/vorige
+segment, `Enter` zegt "klaar, volgende". Elk besluit wordt meteen bewaard in het **journaal**
+`menselijk/journaal.jsonl` van de projectmap; de codes van de computer blijven apart en
+overschrijven jouw besluiten nooit. Liever in de browser, met filters en een overzicht van alle
+documenten? Start dan op de opdrachtregel `verhalen bekijk` met de projectmap die hieronder
+wordt gemaakt.
+
+Eerst maken we die projectmap: de segmenten en de voorstellen van de computer. Bestaat hij al
+(je draaide dit notebook eerder), dan blijft hij staan, met alles wat je al codeerde.
 """),
         code("""
-from verhalen.fouten import VerhalenFout
-from verhalen.menselijk import save_human_codes, append_human_codes, load_human_codes
+from verhalen.coderen import default_coder
+from verhalen.codes import write_codes_jsonl
+from verhalen.embed import get_embedder
 
-Path(UITVOER).mkdir(parents=True, exist_ok=True)
+embedder = get_embedder(progress=False)
+werkmap = Path(UITVOER) / "werkbank"
+if not (werkmap / "segments.jsonl").exists():
+    corpus.save(werkmap)
+    write_codes_jsonl(default_coder(codeboek, embedder=embedder).code(segmenten), werkmap / "codes.jsonl")
+    print("Projectmap gemaakt:", werkmap.resolve())
+else:
+    print("Projectmap bestaat al en blijft staan:", werkmap.resolve())
+"""),
+        md("""
+De werkbank zelf. In JupyterLab zie je hieronder de lezer met de knoppen; klik in de lijst en
+gebruik de toetsen. Daaronder staat dezelfde inhoud als gewone tabel (die zie je ook waar geen
+widgets kunnen draaien, zoals in een automatische run).
+"""),
+        code("""
+from IPython.display import display
+from verhalen.werkbank.widget import Werkbankwidget
+
+if WERKBANK_DOCUMENT:
+    werkbank = Werkbankwidget(werkmap, document=WERKBANK_DOCUMENT, codeur=CODEUR)
+else:
+    werkbank = Werkbankwidget(werkmap, wachtrij=10, codeur=CODEUR)
+display(werkbank)
+werkbank.tabel()
+"""),
+        md("""
+Dezelfde besluiten kun je ook vanuit Python nemen, met `werkbank.besluit(segment, actie, code)`
+(acties: `accepteer`, `verwerp`, `voeg_toe`, `verwijder`, `memo`, `klaar`). Voor het
+voorbeeldcorpus zetten we zo de codes in het journaal die een student eerder in de werkbank gaf
+(alleen als jouw journaal nog leeg is): per segment aanvaardt of verwerpt ze elk voorstel, voegt
+ze haar eigen codes toe en zegt ze "klaar".
+"""),
+        code(VOORBEELD_CODES_DEMO),
+        code("""
+from verhalen.journaal import Journal
+
+journaal = Journal.for_project(werkmap)
+if VOORBEELD and not MIJN_CODES_BESTAND and CODEUR not in journaal.coders():
+    alles = Werkbankwidget(werkmap, codeur=CODEUR)
+    bekend = set(alles.werkbank.order)
+    for sid, gegeven in VOORBEELD_CODES.items():
+        if sid not in bekend:
+            continue
+        voorstel = [p["code"] for p in alles.werkbank.segment_view(sid)["voorstel"]]
+        for c in voorstel:
+            alles.besluit(sid, "accepteer" if c in gegeven else "verwerp", c)
+        for c in gegeven:
+            if c not in voorstel:
+                alles.besluit(sid, "voeg_toe", c)
+        alles.besluit(sid, "klaar")
+besluiten = journaal.records()
+print(f"Het journaal {journaal.path} telt {len(besluiten)} besluiten van "
+      f"{', '.join(journaal.coders()) or 'niemand'}.")
+pd.DataFrame(besluiten[-5:], columns=["tijd", "codeur", "segment", "actie", "code"])
+"""),
+        md("""
+Uit het journaal volgen jouw huidige codes: per segment wat je aanvaardde of toevoegde en niet
+later weghaalde. `write_human_codes` schrijft ze als bestand met menselijke codes (dat
+`verhalen codeer --menselijk` leest); dat bestand is een afgeleide kopie, het journaal zelf wordt
+nooit herschreven. Codes die niet in het codeboek staan, worden geweigerd.
+"""),
+        code("""
+from verhalen.journaal import write_human_codes
+from verhalen.menselijk import load_human_codes
+
 if MIJN_CODES_BESTAND:
     codes_pad = Path(MIJN_CODES_BESTAND)
 else:
-    codes_pad = Path(UITVOER) / "mijn_codes.jsonl"
-    tekst = segmenten.set_index("id")["text"]
-    gewoon = tekst.map(lambda t: " ".join(t.split()))
-
-    def segment_id(sleutel):
-        # the id of the segment a key points to: an id, or the first words of its text
-        if sleutel in tekst.index:
-            return sleutel
-        treffers = gewoon.index[gewoon.str.startswith(" ".join(sleutel.split()))]
-        if len(treffers) != 1:
-            raise VerhalenFout(f"MIJN_CODES: '{sleutel}' wijst {len(treffers)} segmenten in {CORPUS} aan "
-                               "(precies één nodig); neem meer woorden of de segment-id.")
-        return treffers[0]
-
-    rijen = [{"id": segment_id(k), "codes": c, "text": tekst[segment_id(k)]} for k, c in MIJN_CODES.items()]
-    if not codes_pad.exists():
-        save_human_codes(rijen, codes_pad, codebook=codeboek)
-    else:
-        al = set(load_human_codes(codes_pad, segmenten, codeboek)["id"])
-        nieuw = [r for r in rijen if r["id"] not in al]
-        if nieuw:
-            append_human_codes(codes_pad, nieuw, codebook=codeboek, segments_df=segmenten)
-        print(f"{codes_pad} bestond al: {len(nieuw)} nieuwe segmenten toegevoegd, de rest bleef staan.")
+    codes_pad = write_human_codes(werkmap, Path(UITVOER) / "mijn_codes.jsonl", coder=CODEUR,
+                                  overwrite=True, codebook=codeboek)
 mijn = load_human_codes(codes_pad, segmenten, codeboek)
 print(f"{len(mijn)} segmenten met jouw codes in {codes_pad}")
 mijn[["id", "codes"]].head(10)
@@ -610,11 +667,8 @@ betekenisgelijkenis moeten wegen, en waar de drempel ligt. Voor een code met min
 de kolom `codes met genoeg voorbeelden` telt voor hoeveel codes de leerset er al genoeg heeft. We leren in twee rondes: eerst met een handvol (de helft van de leerset), dan met de hele leerset.
 """),
         code("""
-from verhalen.coderen import default_coder
-from verhalen.embed import get_embedder
 from verhalen.evaluatie import evaluate
 
-embedder = get_embedder(progress=False)
 Y = [per_id[i] for i in leer_ids]
 
 voor = default_coder(codeboek, embedder=embedder)
@@ -694,8 +748,9 @@ pd.DataFrame([{"segment": i, "tekst": " ".join(seg.loc[i, "text"].split())[:90] 
 Je tijd is schaars. `suggest_next` zoekt de segmenten waar je coder het meest van leert: waar
 hij twijfelt (zijn zekerheid ligt dicht bij de drempel, voor een of meer codes) en die niet
 lijken op wat je al codeerde of op elkaar. Korte beurten, zoals een vraag van de interviewer,
-slaan we over. Per voorstel zie je de reden en wat de coder nu zou coderen. Codeer ze, voeg ze toe aan `MIJN_CODES` (of met `append_human_codes` aan je bestand) en
-draai het notebook opnieuw.
+slaan we over. Per voorstel zie je de reden en wat de coder nu zou coderen. Codeer ze in de
+werkbank (hierboven met `WERKBANK_DOCUMENT = None`, of in de browser met `verhalen bekijk` op de
+projectmap) en draai het notebook opnieuw.
 """),
         code("""
 from verhalen.coderen.actief_leren import suggest_next
@@ -728,8 +783,10 @@ else:
 ## Tot slot
 Met een handvol codes kan de coder maar weinig leren, en alleen voor de codes die je vaak gaf;
 codes die je zelden gaf, blijft hij uit het codeboek halen. Verwacht dus geen wonderen van
-tien segmenten: meet het, zoals hierboven, op segmenten die hij niet zag. Gebruik je codes met de
-opdrachtregel: `verhalen codeer MAP --menselijk mijn_codes.jsonl`
+tien segmenten: meet het, zoals hierboven, op segmenten die hij niet zag. Verder coderen doe je
+in de werkbank: `verhalen bekijk UITVOER/werkbank --codeur JOUWNAAM`; daar laat de knop "Herleer de
+coder" ook eerlijk zien hoe goed de coder jou volgt (getoetst op documenten die hij niet zag).
+Gebruik je codes met de opdrachtregel: `verhalen codeer MAP --menselijk mijn_codes.jsonl`
 (zie `verhalen codeer --help`).
 """),
     ])

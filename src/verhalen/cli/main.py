@@ -20,6 +20,7 @@ COMMANDS = {
     "analyse": ("analyse", "alles in één keer: lezen, coderen, thema's, rapport en REFI-QDA"),
     "exporteer": ("exporteer", "exporteer een project naar REFI-QDA (.qdpx/.qdc) of CSV/XLSX"),
     "importeer": ("importeer", "importeer een REFI-QDA-project (.qdpx) of -codeboek (.qdc)"),
+    "bekijk": ("bekijk", "open een projectmap in de werkbank: lezen, beoordelen en coderen"),
 }
 
 
