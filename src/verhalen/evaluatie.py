@@ -44,7 +44,7 @@ from .tracks import TRACKS, TRACK_LABELS
 __all__ = [
     "Evaluation", "evaluate", "cross_validate", "cohen_kappa", "krippendorff_alpha_nominal",
     "binary_agreement", "iterative_stratification", "codes_to_matrix", "bootstrap_f1",
-    "predictions_to_wide", "read_groups",
+    "predictions_to_wide", "read_groups", "in_source_workflow",
 ]
 
 DASH = "–"
@@ -746,3 +746,78 @@ def cross_validate(make_coder: Callable[[], Any] | Any, X: Any, Y: Sequence[Sequ
         ev.summary["per_groep"] = per_group
         ev.summary["groep_gemiddelde_micro_f1"] = _nanmean(v["micro_f1"] for v in per_group.values())
     return ev, predicted
+
+
+def in_source_workflow(make_coder: Callable[[], Any] | Any, X: pd.DataFrame,
+                       Y: Sequence[Sequence[str]], groups: Sequence[str], *,
+                       ks: Sequence[int] = (0, 10, 20, 40), draws: int = 3,
+                       with_others: Sequence[bool] = (False, True), active: bool = True,
+                       min_rest: int = 10, codebook: Any = None,
+                       random_state: int = 0) -> pd.DataFrame:
+    """The researcher's workflow, per source: ``K`` segments of the source coded by hand, the
+    coder learns from them (alone, or together with the other sources), codes the whole
+    source as one batch (as ``verhalen codeer --menselijk`` does) and is scored on the rest of
+    the source, next to the zero-shot coder on the same rest.
+
+    A source takes part for a ``K`` when at least ``min_rest`` segments remain. The ``K``
+    segments are ``draws`` random draws and, with ``active``, the pick of
+    :func:`verhalen.coderen.actief_leren.suggest_next` (one batch of ``K``, asked of the coder
+    before it saw any code of the source). ``K = 0`` with the other sources is leave-one-
+    source-out. Returns one row per (source, K, others, pick): bron, K, met_andere_bronnen,
+    keuze, n_rest, micro_f1, micro_f1_zero_shot.
+    """
+    Y = [list(dict.fromkeys(_as_code_list(y))) for y in Y]
+    X = X.reset_index(drop=True)
+    groups = np.array([str(g) for g in groups])
+    if not (len(X) == len(Y) == len(groups)):
+        raise VerhalenFout("werkwijze-benchmark: segmenten, codes en bronnen zijn niet even lang.")
+    ids = X["id"].astype(str).tolist()
+    rows = []
+
+    def score(idx_rest, wide):
+        ref = [{"id": ids[i], "codes": Y[i]} for i in idx_rest]
+        keep = set(ids[i] for i in idx_rest)
+        pred = wide[wide["id"].isin(keep)]
+        return evaluate(ref, pred, codebook=codebook, n_bootstrap=0).summary["micro_f1"]
+
+    for s in dict.fromkeys(groups):
+        src = np.flatnonzero(groups == s)
+        others = np.flatnonzero(groups != s)
+        Xs = X.iloc[src].reset_index(drop=True)
+        zs_wide = predictions_to_wide(_fresh(make_coder), Xs, [ids[i] for i in src])
+        for K in ks:
+            if len(src) < K + min_rest:
+                continue
+            picks: list[tuple[str, np.ndarray]] = []
+            if K > 0:
+                rng = np.random.default_rng(random_state)
+                picks = [(f"willekeurig {d + 1}", rng.choice(src, K, replace=False))
+                         for d in range(draws)]
+            for with_o in with_others:
+                if K == 0 and not with_o:
+                    continue
+                cand = list(picks)
+                if K > 0 and active:
+                    from .coderen.actief_leren import suggest_next
+                    base = _fresh(make_coder)
+                    if with_o:
+                        _fit(base, X.iloc[others].reset_index(drop=True), [Y[i] for i in others],
+                             [groups[i] for i in others])
+                    sug = suggest_next(base, Xs, n=K)
+                    pos = {sid: i for i, sid in zip(src, (ids[i] for i in src))}
+                    cand.append(("actief leren", np.array([pos[i] for i in sug["id"]])))
+                if K == 0:
+                    cand = [("geen", np.array([], dtype=int))]
+                for name, lab in cand:
+                    train = np.concatenate([others, lab]) if with_o else lab
+                    rest = np.setdiff1d(src, lab)
+                    coder = _fresh(make_coder)
+                    _fit(coder, X.iloc[train].reset_index(drop=True), [Y[i] for i in train],
+                         [groups[i] for i in train])
+                    wide = predictions_to_wide(coder, Xs, [ids[i] for i in src])
+                    rows.append({"bron": s, "K": K, "met_andere_bronnen": bool(with_o),
+                                 "keuze": name, "n_rest": int(len(rest)),
+                                 "micro_f1": score(rest, wide),
+                                 "micro_f1_zero_shot": score(rest, zs_wide)})
+    return pd.DataFrame(rows, columns=["bron", "K", "met_andere_bronnen", "keuze", "n_rest",
+                                       "micro_f1", "micro_f1_zero_shot"])

@@ -291,12 +291,19 @@ class EnsembleCoder(BaseCoder):
         worse = _bootstrap_worse(M, P0 >= self.threshold, Q >= t, self.random_state)
         learned = np.zeros(C, dtype=bool)
         per_code = {}
+        # as a whole: learning is used only when its out-of-source predictions beat the codebook
+        f_all0, f_all1 = micro_f1(M, P0 >= self.threshold), micro_f1(M, Q >= t)
+        overall = not (self.code_gate and f_all1 < f_all0)
         for j, cid in enumerate(self.classes_):
             f0 = micro_f1(M[:, j], P0[:, j] >= self.threshold)
             f1 = micro_f1(M[:, j], Q[:, j] >= t)
             srcs = int(len(np.unique(groups[M[:, j] == 1])))
             fz, fl = (0.0 if np.isnan(f0) else f0), (0.0 if np.isnan(f1) else f1)
-            if pos[j] < self.min_positives:
+            if not overall:
+                decision = "codeboek"
+                reason = (f"het geleerde model is buiten de eigen bron over alle codes niet beter "
+                          f"(micro-F1 {f_all1:.2f} tegen {f_all0:.2f} voor het codeboek)")
+            elif pos[j] < self.min_positives:
                 decision = "codeboek"
                 reason = (f"{int(pos[j])} menselijke voorbeeld(en), minder dan "
                           f"{self.min_positives}: het codeboek beslist")
@@ -328,6 +335,7 @@ class EnsembleCoder(BaseCoder):
                        "bron); een code houdt het codeboek als het geleerde daar niet beter is."),
             "bronnen": {str(u): int(c) for u, c in zip(uniq, cnt)},
             "bronnen_gevonden_via": how, "interne_folds": k, "drempel": float(t),
+            "micro_f1_buiten_bron": {"codeboek": f_all0, "geleerd": f_all1},
             "gewichten": {"indicatoren": float(b[0]), "semantiek": float(b[1]),
                           "constante": float(b[2]), "geleerd_model": float(b[3])},
             "codes": per_code,
