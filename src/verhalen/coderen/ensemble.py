@@ -1,27 +1,34 @@
-"""EnsembleCoder: the default coder. Rules + semantic similarity without labels; with labels
-a per-code stacker over rules, semantics and a supervised model, learned by internal
-cross-validation.
+"""EnsembleCoder: the default coder. Without human codes it codes from the codebook alone
+(rules + semantic similarity); with human codes it learns a *correction* of that codebook
+prior, checked on sources it did not learn from.
 
-Zero-shot (no human codes): per code ``s = rule_raw + semantic_weight · z`` where ``rule_raw``
-is the summed indicator weight (RuleCoder) and ``z`` the standardised semantic similarity
+Zero-shot (the prior): per code ``s = rule_raw + semantic_weight · z`` where ``rule_raw`` is
+the summed indicator weight (RuleCoder) and ``z`` the standardised semantic similarity
 (SemanticCoder; clipped to [-2, 3]), mapped to a probability ``sigmoid(slope · (s − centre))``.
-The rules carry the decision (a code needs about two indicators, or one decisive one); the
-semantics push borderline segments over or under the line. Without labels ``z`` is taken
-against the corpus being coded (with fewer than 30 segments, together with the codebook's
-example sentences); after ``fit`` against the training corpus.
+``z`` is always taken against the bundle being coded (with fewer than 30 segments together
+with the codebook's example sentences): the prior adapts to the material at hand. Nothing in
+it is specific to the codes of one codebook.
 
-With human codes (``fit``): the supervised coder's out-of-fold probabilities (internal k-fold,
-so the stacker sees honest numbers), the rule score and the semantic score are the evidence a
-stacker combines. The default stacker (``stacker="gedeeld"``) is ONE logistic regression over
-all (segment, code) pairs: shared slopes for the three kinds of evidence, the segment's total
-indicator weight, an intercept per code and per-code slopes scaled down by
-``code_slope_scale`` (a cheap hierarchical model: rare codes borrow the shared slopes instead
-of fitting three weights on five positives). One decision threshold for all codes is chosen
-for micro-F1 on a second out-of-fold pass. ``stacker="per_code"`` is the older variant: one
-small regression and one threshold per code (measured worse, see
-benchmarks/coding_quality.py). Codes with fewer than ``min_positives`` human positives keep
-the zero-shot rule. Every added human code therefore feeds the supervised model and the
-stacker.
+Learning (``fit``, the default ``stacker="correctie"``): one logistic regression over all
+(segment, code) pairs whose linear predictor starts at the prior's logit (an offset) and adds
+shared slopes for the rule weight, the semantic z, a constant and the logit of a learned
+model (per-code logistic regression on segment embeddings plus the codebook's examples; no
+lemma TF-IDF, which learns a source's topic words). An L2 penalty pulls the corrections to 0,
+so with little evidence the coder stays the codebook. Everything that is chosen is chosen on
+*out-of-source* predictions: the inner folds are grouped by source (``groups``, else inferred,
+see :mod:`.bronnen`); the learned model's logit used to fit the correction comes from models
+that did not see the segment's source, and the one decision threshold is the best micro-F1
+threshold on the inner out-of-source predictions of the correction. The codebook keeps a code
+when it has fewer than ``min_positives`` human positives, or (``code_gate``) when the learned
+decisions have a lower out-of-source F1 than the codebook's in at least 90 % of bootstrap
+resamples; all codes keep the codebook when the learned out-of-source micro-F1 is lower
+overall. ``learning_report_`` (and :func:`verhalen.coderen.correctie.learning_report`) says per
+code what decides and why. Measured with leave-one-source-out CV, see
+``benchmarks/coding_quality.py``.
+
+``stacker="gedeeld"`` / ``"per_code"`` are the earlier learners (a stacker over rules,
+semantics and a TF-IDF + embedding model on random inner folds), kept for comparison: on new
+sources they learn the sources rather than the codes.
 """
 
 from __future__ import annotations
