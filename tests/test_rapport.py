@@ -159,3 +159,15 @@ def test_report_with_themes_numbers_and_reference(codebook, tmp_path):
     em = _section(html, "emergent")
     assert "0: digitaal · loket" in em and "Het loket is alleen online." in em
     assert "micro-F1 1.00" in _section(html, "methode")
+
+
+def test_method_appendix_shows_what_the_coder_learned(segs, codes, codebook):
+    leren = {"geleerd": True, "uitleg": "Het codeboek is de uitgangswaarde.",
+             "codes": {"luisteren": {"besluit": "geleerd", "reden": "buiten de eigen bron beter"},
+                       "kosten": {"besluit": "codeboek", "reden": "2 menselijke voorbeelden"}}}
+    html = build_report(segs, codes, codebook, method={"coder": "ensemble", "leren": leren})
+    part = _section(html, "methode")
+    assert "Wat de coder leerde" in part and "Het codeboek is de uitgangswaarde." in part
+    assert "<td>kosten</td><td>codeboek</td><td>2 menselijke voorbeelden</td>" in part
+    plain = _section(build_report(segs, codes, codebook, method={"coder": "x"}), "methode")
+    assert "Wat de coder leerde" not in plain
