@@ -11,6 +11,7 @@ import types
 import numpy as np
 import pytest
 
+import verhalen.coderen  # noqa: F401  (loaded before fake_loader swaps its codebook module)
 from verhalen.cli.main import main
 from verhalen.codeboek import Code, Codebook
 
@@ -118,6 +119,8 @@ class FakeCoder:
     def __init__(self, codebook, embedder=None):
         self.codebook = codebook
         self.embedder = embedder
+        self.classes_ = list(codebook.ids)
+        self.words_ = {}                     # unfitted: no associations, no codes
 
     def fit(self, X, Y):
         self.classes_ = list(self.codebook.ids)
@@ -169,7 +172,8 @@ def test_cross_validation_with_fake_coder(tmp_path, fake_loader, monkeypatch, ca
     out = capsys.readouterr().out
     assert rc == 0, out
     assert len(made) == 4 and all(isinstance(e, StubEmbedder) for e in made)
-    assert "Kruisvalidatie van coder 'ensemble'" in out and "4 folds" in out
+    assert "Kruisvalidatie van coder 'ensemble'" in out and "4 willekeurige folds" in out
+    assert "optimistisch" in out
     assert "Micro   precisie 1.00  recall 1.00  F1 1.00" in out
     lines = [json.loads(l) for l in uit.read_text(encoding="utf-8").splitlines()]
     assert [l["id"] for l in lines] == [r["id"] for r in rows]
@@ -178,6 +182,43 @@ def test_cross_validation_with_fake_coder(tmp_path, fake_loader, monkeypatch, ca
     _jsonl(dev, rows)
     assert main(["evalueer", "--kruisvalidatie", str(dev), "--stil"]) == 1
     assert "zz" in capsys.readouterr().err
+
+
+def test_grouped_cross_validation_from_the_command_line(tmp_path, fake_loader, monkeypatch,
+                                                        capsys):
+    import verhalen.coderen as coderen
+
+    monkeypatch.setattr(coderen, "default_coder", lambda cb, embedder=None: FakeCoder(cb),
+                        raising=False)
+    import verhalen.embed as embed
+    monkeypatch.setattr(embed, "get_embedder", lambda name=None, **kw: None)
+    rows, groups = [], []
+    for i in range(30):
+        src = "bron" + "abc"[i % 3]
+        # code 'a' is said with the same word in every source; 'b' with a word of source c only
+        codes = ["a"] if i % 2 else (["b"] if src == "bronc" else [])
+        word = "w_a" if codes == ["a"] else ("w_b" if codes == ["b"] else "niets")
+        rows.append({"id": f"s{i}", "text": f"tekst {word}", "codes": codes})
+        groups.append({"id": f"s{i}", "group": src})
+    dev = _jsonl(tmp_path / "dev.jsonl", rows)
+    gfile = tmp_path / "groups.csv"
+    gfile.write_text("id,group\n" + "".join(f"{g['id']},{g['group']}\n" for g in groups),
+                     encoding="utf-8")
+    rc = main(["evalueer", "--kruisvalidatie", str(dev), "--groepen", str(gfile), "--stil"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "Kruisvalidatie per bron" in out and "3 bronnen" in out
+    for src in ("brona", "bronb", "bronc"):
+        assert src in out
+    # 'b' exists only in source c: held out, nothing teaches it, so F1 < 1 there
+    line_c = [l for l in out.splitlines() if l.strip().startswith("bronc") and "lerend" in l][0]
+    assert "zero-shot 0.000" in line_c and "lerend 0.667" in line_c
+    # a groups file that misses a segment is a clear error
+    gfile.write_text("id,group\ns0,brona\n", encoding="utf-8")
+    assert main(["evalueer", "--kruisvalidatie", str(dev), "--groepen", str(gfile), "--stil"]) == 1
+    assert "geen bron voor 29 segment(en)" in capsys.readouterr().err
+    assert main(["evalueer", "--referentie", str(dev), "--voorspelling", str(dev),
+                 "--groepen", str(gfile)]) == 2
 
 
 def test_cross_validation_with_missing_coder_is_clear(tmp_path, fake_loader, monkeypatch, capsys):

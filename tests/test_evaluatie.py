@@ -14,7 +14,7 @@ import pytest
 from verhalen.codeboek import Code, Codebook
 from verhalen.evaluatie import (Evaluation, binary_agreement, bootstrap_f1, cohen_kappa,
                                 cross_validate, evaluate, iterative_stratification,
-                                krippendorff_alpha_nominal)
+                                in_source_workflow, krippendorff_alpha_nominal, read_groups)
 from verhalen.fouten import VerhalenFout
 
 
@@ -378,3 +378,77 @@ def test_cross_validate_input_errors():
         cross_validate(KeywordCoder, X, Y[:-1], k=2, progress=False)
     with pytest.raises(VerhalenFout, match="text"):
         cross_validate(KeywordCoder, X.drop(columns="text"), Y, k=2, progress=False)
+
+
+class GroupKeywordCoder(KeywordCoder):
+    """KeywordCoder whose ``fit`` takes the sources (to check they are passed on)."""
+
+    seen_groups: list = []
+
+    def __init__(self):
+        super().__init__()
+        self.classes_, self.cue_ = ["a"], {}          # unfitted: knows the code, no cues
+
+    def fit(self, X, Y, groups=None):
+        GroupKeywordCoder.seen_groups.append(list(groups) if groups is not None else None)
+        return super().fit(X, Y)
+
+
+def _sourced_set():
+    """Three sources; in source 'c' code 'a' is said with a word no other source uses, so only
+    leave-one-source-out shows that the memorised cue does not travel."""
+    rows, Y, groups = [], [], []
+    for i in range(30):
+        src = "abc"[i % 3]
+        y = ["a"] if i % 2 else []
+        word = ("woord_c" if src == "c" else "woord_a") if y else "ruis"
+        rows.append({"id": f"s{i}", "text": f"{word} bron_{src}"})
+        Y.append(y)
+        groups.append(src)
+    return pd.DataFrame(rows), Y, groups
+
+
+def test_leave_one_source_out_is_lower_than_random_folds():
+    X, Y, groups = _sourced_set()
+    GroupKeywordCoder.seen_groups = []
+    ev, pred = cross_validate(GroupKeywordCoder, X, Y, groups=groups, progress=False)
+    s = ev.summary
+    assert s["folds"] == 3 and set(s["per_groep"]) == {"a", "b", "c"}
+    assert s["per_groep"]["c"]["micro_f1"] == 0.0            # the cue of 'c' was never seen
+    assert s["per_groep"]["a"]["micro_f1"] == pytest.approx(1.0)
+    assert s["groep_gemiddelde_micro_f1"] == pytest.approx(2 / 3)
+    for seen in GroupKeywordCoder.seen_groups:               # sources reach fit, minus one
+        assert len(set(seen)) == 2
+    random_ev, _ = cross_validate(KeywordCoder, X, Y, k=3, random_state=0, progress=False)
+    assert random_ev.summary["micro_f1"] > s["micro_f1"]    # random folds: optimistic
+    assert "Kruisvalidatie per bron" in ev.to_text()
+    with pytest.raises(VerhalenFout, match="twee bronnen"):
+        cross_validate(KeywordCoder, X, Y, groups=["x"] * len(Y), progress=False)
+
+
+def test_read_groups(tmp_path):
+    p = tmp_path / "groups.csv"
+    p.write_text("id,group\ns1,a\ns2,b\n", encoding="utf-8")
+    assert read_groups(p) == {"s1": "a", "s2": "b"}
+    with pytest.raises(VerhalenFout, match="geen bron voor 1"):
+        read_groups(p, ["s1", "s3"])
+    p.write_text("id,naam\ns1,a\n", encoding="utf-8")
+    with pytest.raises(VerhalenFout, match="'id' en 'group'"):
+        read_groups(p)
+
+
+def test_in_source_workflow_scores_the_rest_of_the_source():
+    X, Y, groups = _sourced_set()
+    X = pd.concat([X] * 2, ignore_index=True)
+    X["id"] = [f"s{i}" for i in range(len(X))]
+    Y, groups = Y * 2, groups * 2
+    df = in_source_workflow(GroupKeywordCoder, X, Y, groups, ks=(0, 4, 40), draws=2,
+                            active=False, min_rest=10)
+    assert set(df["K"]) == {0, 4}                            # 40 leaves too little of a source
+    c4 = df[(df["bron"] == "c") & (df["K"] == 4)]
+    assert len(c4) == 4 and (c4["n_rest"] == 16).all()       # 2 draws x with/without others
+    # K = 0 with the other sources is leave-one-source-out: the cue of 'c' is unknown there
+    c0 = df[(df["bron"] == "c") & (df["K"] == 0)]
+    assert c0["micro_f1"].tolist() == [0.0]
+    # a few codes of the source itself teach its own cue (when a positive was drawn)
+    assert c4["micro_f1"].max() == pytest.approx(1.0)

@@ -148,7 +148,7 @@ def test_hand_edited_invalid_line_names_file_and_line(tmp_path):
 
 
 def test_human_codes_file_for_codeer_menselijk(tmp_path):
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.menselijk import load_human_codes
 
     cb = load_codebook("impact")

@@ -167,3 +167,15 @@ def test_method_appendix_names_the_versions_that_ran(report):
     method = _section(report, "methode")
     assert "Versies" in method and f"bertopic {bertopic.__version__}" in method
     assert "Lock" in method
+
+
+def test_method_appendix_shows_what_the_coder_learned(segs, codes, codebook):
+    leren = {"geleerd": True, "uitleg": "Het codeboek is de uitgangswaarde.",
+             "codes": {"luisteren": {"besluit": "geleerd", "reden": "buiten de eigen bron beter"},
+                       "kosten": {"besluit": "codeboek", "reden": "2 menselijke voorbeelden"}}}
+    html = build_report(segs, codes, codebook, method={"coder": "ensemble", "leren": leren})
+    part = _section(html, "methode")
+    assert "Wat de coder leerde" in part and "Het codeboek is de uitgangswaarde." in part
+    assert "<td>kosten</td><td>codeboek</td><td>2 menselijke voorbeelden</td>" in part
+    plain = _section(build_report(segs, codes, codebook, method={"coder": "x"}), "methode")
+    assert "Wat de coder leerde" not in plain

@@ -931,7 +931,7 @@ def test_qdc_keeps_code_groups_guids_and_categories(tmp_path):
         warnings.simplefilter("ignore", RefiWaarschuwing)
         back = import_qdc(out)
     assert back.codes == cb.codes and back.sets == cb.sets
-    from verhalen.coderen.codeboek import save_codebook
+    from verhalen.codeboek import save_codebook
 
     yaml_back = load_codebook(save_codebook(cb, tmp_path / "cb.yaml"))   # and through YAML
     assert yaml_back.codes == cb.codes and yaml_back.sets == cb.sets

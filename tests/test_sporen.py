@@ -386,10 +386,10 @@ def test_demo_corpus_rule_coded_figures(demo_dir):
 def test_codes_without_track_are_counted_not_spread():
     """Codes imported from another tool have no track: they do not move the track shares, and
     every view says how much is unassigned."""
-    from verhalen.codeboek_model import Code, Codebook
+    from verhalen.codeboek import Code, Codebook
     from verhalen.sporen import figuren as F
     from verhalen.sporen.profiel import track_profile, without_track, without_track_text
-    from verhalen.sporen.rapport import build_report
+    from verhalen.rapport import build_report
     from verhalen.sporen.tabellen import report_tables
 
     cb = Codebook("t", [Code("a", "A", "a", {"vakmanschap": 1.0}),

@@ -305,7 +305,7 @@ def test_agreement_between_coders_and_with_the_machine(client, wb):
 
 
 def test_human_codes_flow_to_codeer_menselijk(client, wb, tmp_path):
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.menselijk import load_human_codes
 
     post(client, {"segment": "interview-03-0001", "actie": "voeg_toe", "code": "preventie"})
@@ -332,7 +332,7 @@ def test_human_codes_flow_to_report_and_refi_qda(client, wb, tmp_path):
 
     import pandas as pd
 
-    from verhalen.coderen.codeboek import load_codebook
+    from verhalen.codeboek import load_codebook
     from verhalen.codes import read_codes, wide_to_long
     from verhalen.journaal import human_wide
     from verhalen.menselijk import merge_codes

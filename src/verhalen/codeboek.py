@@ -42,7 +42,7 @@ __all__ = ["Code", "Codebook", "load_codebook", "save_codebook", "codebook_to_ya
            "add_code_to_file", "default_codebook_path", "BUILTIN"]
 
 #: Codebooks shipped with the package (name -> file in verhalen/data).
-BUILTIN = {"impact": "impact.yaml"}
+BUILTIN = {"impact": "impact.yaml", "hulpvragen": "hulpvragen.yaml"}
 
 
 @dataclass

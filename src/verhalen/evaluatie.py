@@ -44,7 +44,7 @@ from .tracks import TRACKS, TRACK_LABELS
 __all__ = [
     "Evaluation", "evaluate", "cross_validate", "cohen_kappa", "krippendorff_alpha_nominal",
     "binary_agreement", "iterative_stratification", "codes_to_matrix", "bootstrap_f1",
-    "predictions_to_wide",
+    "predictions_to_wide", "read_groups", "in_source_workflow",
 ]
 
 DASH = "–"
@@ -310,7 +310,16 @@ class Evaluation:
             lines.append(f"Sporen  micro-F1 {_fmt(s['track_micro_f1'])}"
                          f"{_ci(s.get('track_micro_f1_bi'))}  macro-F1 "
                          f"{_fmt(s['track_macro_f1'])}")
-        if "folds" in s:
+        if s.get("per_groep"):
+            lines.append("")
+            lines.append(f"Kruisvalidatie per bron (telkens één bron buiten de training): "
+                         f"{len(s['per_groep'])} bronnen; micro-F1 gemiddeld over de bronnen "
+                         f"{_fmt(s['groep_gemiddelde_micro_f1'])}")
+            w = max(len(g) for g in s["per_groep"])
+            for g, v in s["per_groep"].items():
+                lines.append(f"  {g:<{w}}  n {v['n']:4d}  micro-F1 {_fmt(v['micro_f1'])}  "
+                             f"macro-F1 {_fmt(v['macro_f1'])}")
+        elif "folds" in s:
             lines.append("")
             f1s = s.get("fold_micro_f1") or []
             lines.append(f"Kruisvalidatie: {s['folds']} folds; micro-F1 per fold "
@@ -616,16 +625,71 @@ def predictions_to_wide(coder: Any, X: Any, ids: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "codes", "scores", "evidence"])
 
 
+def _fit(coder: Any, X: Any, Y: list, groups: Sequence[str] | None) -> Any:
+    """``coder.fit(X, Y)``, passing ``groups`` when the coder's ``fit`` takes them."""
+    import inspect
+
+    if groups is not None:
+        try:
+            if "groups" in inspect.signature(coder.fit).parameters:
+                return coder.fit(X, Y, groups=list(groups))
+        except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+            pass
+    return coder.fit(X, Y)
+
+
+def read_groups(path: Any, ids: Sequence[str] | None = None) -> dict[str, str]:
+    """A groups file (CSV with columns ``id`` and ``group``, as ``../shared/gold/groups.csv``;
+    ``bron`` is accepted for ``group``) → {segment id: source}. With ``ids``: every id must
+    have a source (a clear Dutch error names the first ones missing)."""
+    import csv
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise VerhalenFout(f"{p}: groepenbestand bestaat niet.")
+    with p.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        cols = reader.fieldnames or []
+        gcol = next((c for c in ("group", "groep", "bron", "source") if c in cols), None)
+        if "id" not in cols or gcol is None:
+            raise VerhalenFout(f"{p}: verwacht de kolommen 'id' en 'group' (of 'bron'), "
+                               f"gevonden: {', '.join(cols) or 'geen'}.")
+        out: dict[str, str] = {}
+        for n, row in enumerate(reader, 2):
+            sid, grp = (row.get("id") or "").strip(), (row.get(gcol) or "").strip()
+            if not sid or not grp:
+                raise VerhalenFout(f"{p}, regel {n}: 'id' of '{gcol}' is leeg.")
+            out[sid] = grp
+    if ids is not None:
+        missing = [i for i in ids if str(i) not in out]
+        if missing:
+            raise VerhalenFout(f"{p}: geen bron voor {len(missing)} segment(en): "
+                               f"{', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}.")
+    return out
+
+
 def cross_validate(make_coder: Callable[[], Any] | Any, X: Any, Y: Sequence[Sequence[str]],
                    k: int = 5, random_state: int = 0, codebook: Any = None, *,
-                   progress: bool = True) -> tuple[Evaluation, pd.DataFrame]:
-    """k-fold cross-validation of a coder on a coded set.
+                   progress: bool = True, groups: Sequence[str] | None = None,
+                   learn: bool = True) -> tuple[Evaluation, pd.DataFrame]:
+    """Cross-validation of a coder on a coded set.
 
     ``make_coder``: a zero-argument callable returning a fresh, unfitted coder (or an estimator
     instance, which is cloned per fold). ``X``: a segments DataFrame (``id``, ``text``) or a
-    list of texts; ``Y``: one code list per segment. Folds come from multi-label iterative
-    stratification with a fixed seed. Each fold: fit a fresh coder on the other k−1 folds,
-    code the held-out fold; the pooled held-out predictions are evaluated once.
+    list of texts; ``Y``: one code list per segment.
+
+    ``groups`` (the source of each segment) given: **leave one source out** — each fold is one
+    source, the coder is fitted on the other sources (and gets their ``groups`` when its
+    ``fit`` takes them) and codes the held-out source as one batch, as ``verhalen codeer``
+    codes a new bundle. This is the honest figure: segments of one source share topic and
+    wording, so random folds measure memory of the sources. ``summary`` then also has
+    ``per_groep`` ({source: {n, micro_f1, macro_f1}}) and ``groep_gemiddelde_micro_f1`` (the
+    mean over sources). Without ``groups``: k folds by multi-label iterative stratification
+    with a fixed seed (optimistic on material that comes in sources).
+
+    ``learn=False``: do not fit (zero-shot), only code each held-out fold — the zero-shot
+    figure on the same folds.
 
     Returns the :class:`Evaluation` (``summary`` also has ``folds`` and ``fold_micro_f1``) and
     the pooled predicted wide frame (with a ``fold`` column).
@@ -638,21 +702,38 @@ def cross_validate(make_coder: Callable[[], Any] | Any, X: Any, Y: Sequence[Sequ
         raise VerhalenFout(f"kruisvalidatie: {len(ids)} segmenten maar {len(Y)} codelijsten.")
     if len(set(ids)) != len(ids):
         raise VerhalenFout("kruisvalidatie: segment-id's zijn niet uniek.")
-    folds = iterative_stratification(Y, k=k, random_state=random_state)
+    names: list[str] = []
+    if groups is not None:
+        groups = [str(g) for g in groups]
+        if len(groups) != len(ids):
+            raise VerhalenFout(f"kruisvalidatie: {len(ids)} segmenten maar {len(groups)} bronnen.")
+        names = list(dict.fromkeys(groups))
+        if len(names) < 2:
+            raise VerhalenFout("kruisvalidatie per bron heeft minstens twee bronnen nodig.")
+        folds = np.array([names.index(g) for g in groups])
+        k = len(names)
+    else:
+        folds = iterative_stratification(Y, k=k, random_state=random_state)
     parts = []
     fold_f1 = []
+    per_group: dict[str, dict[str, Any]] = {}
     for f in tqdm(range(k), desc="kruisvalidatie", unit="fold", disable=not progress):
         test = np.flatnonzero(folds == f)
         train = np.flatnonzero(folds != f)
         coder = _fresh(make_coder)
-        coder.fit(take(train), [Y[i] for i in train])
+        if learn:
+            _fit(coder, take(train), [Y[i] for i in train],
+                 None if groups is None else [groups[i] for i in train])
         test_ids = [ids[i] for i in test]
         wide = predictions_to_wide(coder, take(test), test_ids)
         wide["fold"] = f
         parts.append(wide)
         ref_f = [{"id": ids[i], "codes": Y[i]} for i in test]
-        fold_f1.append(evaluate(ref_f, wide, codebook=codebook,
-                                n_bootstrap=0).summary["micro_f1"])
+        s_f = evaluate(ref_f, wide, codebook=codebook, n_bootstrap=0).summary
+        fold_f1.append(s_f["micro_f1"])
+        if groups is not None:
+            per_group[names[f]] = {"n": int(len(test)), "micro_f1": s_f["micro_f1"],
+                                   "macro_f1": s_f["macro_f1"]}
     predicted = pd.concat(parts, ignore_index=True)
     order = {sid: n for n, sid in enumerate(ids)}
     predicted = predicted.sort_values("id", key=lambda s: s.map(order)).reset_index(drop=True)
@@ -661,4 +742,82 @@ def cross_validate(make_coder: Callable[[], Any] | Any, X: Any, Y: Sequence[Sequ
     ev.summary["folds"] = k
     ev.summary["fold_micro_f1"] = [float(v) for v in fold_f1]
     ev.summary["random_state"] = random_state
+    if groups is not None:
+        ev.summary["per_groep"] = per_group
+        ev.summary["groep_gemiddelde_micro_f1"] = _nanmean(v["micro_f1"] for v in per_group.values())
     return ev, predicted
+
+
+def in_source_workflow(make_coder: Callable[[], Any] | Any, X: pd.DataFrame,
+                       Y: Sequence[Sequence[str]], groups: Sequence[str], *,
+                       ks: Sequence[int] = (0, 10, 20, 40), draws: int = 3,
+                       with_others: Sequence[bool] = (False, True), active: bool = True,
+                       min_rest: int = 10, codebook: Any = None,
+                       random_state: int = 0) -> pd.DataFrame:
+    """The researcher's workflow, per source: ``K`` segments of the source coded by hand, the
+    coder learns from them (alone, or together with the other sources), codes the whole
+    source as one batch (as ``verhalen codeer --menselijk`` does) and is scored on the rest of
+    the source, next to the zero-shot coder on the same rest.
+
+    A source takes part for a ``K`` when at least ``min_rest`` segments remain. The ``K``
+    segments are ``draws`` random draws and, with ``active``, the pick of
+    :func:`verhalen.coderen.actief_leren.suggest_next` (one batch of ``K``, asked of the coder
+    before it saw any code of the source). ``K = 0`` with the other sources is leave-one-
+    source-out. Returns one row per (source, K, others, pick): bron, K, met_andere_bronnen,
+    keuze, n_rest, micro_f1, micro_f1_zero_shot.
+    """
+    Y = [list(dict.fromkeys(_as_code_list(y))) for y in Y]
+    X = X.reset_index(drop=True)
+    groups = np.array([str(g) for g in groups])
+    if not (len(X) == len(Y) == len(groups)):
+        raise VerhalenFout("werkwijze-benchmark: segmenten, codes en bronnen zijn niet even lang.")
+    ids = X["id"].astype(str).tolist()
+    rows = []
+
+    def score(idx_rest, wide):
+        ref = [{"id": ids[i], "codes": Y[i]} for i in idx_rest]
+        keep = set(ids[i] for i in idx_rest)
+        pred = wide[wide["id"].isin(keep)]
+        return evaluate(ref, pred, codebook=codebook, n_bootstrap=0).summary["micro_f1"]
+
+    for s in dict.fromkeys(groups):
+        src = np.flatnonzero(groups == s)
+        others = np.flatnonzero(groups != s)
+        Xs = X.iloc[src].reset_index(drop=True)
+        zs_wide = predictions_to_wide(_fresh(make_coder), Xs, [ids[i] for i in src])
+        for K in ks:
+            if len(src) < K + min_rest:
+                continue
+            picks: list[tuple[str, np.ndarray]] = []
+            if K > 0:
+                rng = np.random.default_rng(random_state)
+                picks = [(f"willekeurig {d + 1}", rng.choice(src, K, replace=False))
+                         for d in range(draws)]
+            for with_o in with_others:
+                if K == 0 and not with_o:
+                    continue
+                cand = list(picks)
+                if K > 0 and active:
+                    from .coderen.actief_leren import suggest_next
+                    base = _fresh(make_coder)
+                    if with_o:
+                        _fit(base, X.iloc[others].reset_index(drop=True), [Y[i] for i in others],
+                             [groups[i] for i in others])
+                    sug = suggest_next(base, Xs, n=K)
+                    pos = {sid: i for i, sid in zip(src, (ids[i] for i in src))}
+                    cand.append(("actief leren", np.array([pos[i] for i in sug["id"]])))
+                if K == 0:
+                    cand = [("geen", np.array([], dtype=int))]
+                for name, lab in cand:
+                    train = np.concatenate([others, lab]) if with_o else lab
+                    rest = np.setdiff1d(src, lab)
+                    coder = _fresh(make_coder)
+                    _fit(coder, X.iloc[train].reset_index(drop=True), [Y[i] for i in train],
+                         [groups[i] for i in train])
+                    wide = predictions_to_wide(coder, Xs, [ids[i] for i in src])
+                    rows.append({"bron": s, "K": K, "met_andere_bronnen": bool(with_o),
+                                 "keuze": name, "n_rest": int(len(rest)),
+                                 "micro_f1": score(rest, wide),
+                                 "micro_f1_zero_shot": score(rest, zs_wide)})
+    return pd.DataFrame(rows, columns=["bron", "K", "met_andere_bronnen", "keuze", "n_rest",
+                                       "micro_f1", "micro_f1_zero_shot"])

@@ -505,6 +505,14 @@ def _method_appendix(segs, long, codebook, meta, method, reference) -> str:
         "segment draagt bij aan een spoor naar het gewicht van zijn codes in het codeboek; een "
         "sporenprofiel is het aandeel van de gecodeerde inhoud per spoor. Automatische codes "
         "zijn voorstellen: controleer ze, zeker voordat u een citaat gebruikt.</p>"]
+    leren = method.get("leren")     # verhalen.coderen.correctie.learning_report(coder)
+    if isinstance(leren, dict) and leren.get("codes"):
+        parts.append("<p>Wat de coder leerde van de menselijke codes: "
+                     + e(str(leren.get("uitleg", ""))) + "</p><table><thead><tr><th>code</th>"
+                     "<th>besluit</th><th>waarom</th></tr></thead><tbody>" + "".join(
+                         f"<tr><td>{e(str(c))}</td><td>{e(str(d.get('besluit', '')))}</td>"
+                         f"<td>{e(str(d.get('reden', '')))}</td></tr>"
+                         for c, d in leren["codes"].items()) + "</tbody></table>")
     if reference is not None:
         parts.append(_agreement(segs, long, codebook, reference))
     else:

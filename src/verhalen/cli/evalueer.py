@@ -4,12 +4,15 @@ Two ways to run it::
 
     verhalen evalueer --referentie R.jsonl --voorspelling P.jsonl [--codeboek impact]
                       [--json UIT.json] [--csv UIT.csv]
-    verhalen evalueer --kruisvalidatie dev.jsonl [--coder ensemble] [--folds 5]
+    verhalen evalueer --kruisvalidatie dev.jsonl --groepen groups.csv [--coder ensemble]
+    verhalen evalueer --kruisvalidatie dev.jsonl [--folds 5]          (willekeurig, optimistisch)
 
 The first prints per-code precision, recall, F1, Cohen's kappa and Krippendorff's alpha, micro
-and macro F1 and the F1 after mapping codes to the three tracks. The second fits a fresh coder
-on k−1 folds of a coded set (lines ``{"id","text","codes"}``), codes the held-out fold and
-evaluates the pooled predictions the same way.
+and macro F1 and the F1 after mapping codes to the three tracks. The second cross-validates a
+coder on a coded set (lines ``{"id","text","codes"}``): with ``--groepen`` (a CSV ``id,group``
+giving each segment's source) it leaves one source out at a time and prints the figures per
+source next to zero-shot on the same sources — the honest figure for new material; without it,
+k random folds (labelled optimistic: paragraphs of one source land on both sides).
 """
 
 from __future__ import annotations
@@ -43,7 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(regels {\"id\", \"text\", \"codes\"})")
     parser.add_argument("--coder", choices=list(CODERS), default="ensemble",
                         help="coder voor de kruisvalidatie (standaard: ensemble)")
-    parser.add_argument("--folds", type=int, default=5, help="aantal folds (standaard: 5)")
+    parser.add_argument("--groepen", metavar="GROEPEN.csv",
+                        help="bij kruisvalidatie: CSV met 'id' en 'group' (de bron van elk "
+                             "segment); dan telkens één bron buiten de training")
+    parser.add_argument("--folds", type=int, default=5,
+                        help="aantal willekeurige folds zonder --groepen (standaard: 5)")
     parser.add_argument("--seed", type=int, default=0,
                         help="vaste seed voor de verdeling in folds (standaard: 0)")
     parser.add_argument("--codeboek", default="impact",
@@ -202,12 +209,39 @@ def _run_cv(args: argparse.Namespace) -> int:
     Y = [list(r["codes"]) for r in recs]
     make = _coder_factory(args.coder, codebook, args.embedder)
     t0 = time.perf_counter()
-    ev, predicted = cross_validate(make, X, Y, k=args.folds, random_state=args.seed,
-                                   codebook=codebook, progress=not args.stil)
-    took = time.perf_counter() - t0
-    print(f"Kruisvalidatie van coder '{args.coder}' op {path} ({len(recs)} segmenten, "
-          f"{args.folds} folds, seed {args.seed}, codeboek {codebook.name}); duur {took:.1f} s\n")
-    print(ev.to_text())
+    if args.groepen:
+        from ..evaluatie import read_groups
+
+        gmap = read_groups(args.groepen, X["id"].tolist())
+        groups = [gmap[i] for i in X["id"]]
+        ev, predicted = cross_validate(make, X, Y, codebook=codebook, groups=groups,
+                                       progress=not args.stil)
+        zero, _ = cross_validate(make, X, Y, codebook=codebook, groups=groups, learn=False,
+                                 progress=False)
+        took = time.perf_counter() - t0
+        print(f"Kruisvalidatie per bron van coder '{args.coder}' op {path} ({len(recs)} "
+              f"segmenten, {len(set(groups))} bronnen uit {args.groepen}, codeboek "
+              f"{codebook.name}): telkens één bron buiten de training; duur {took:.1f} s\n")
+        print(ev.to_text())
+        print("\nPer bron, lerend tegen alleen het codeboek (zero-shot) op dezelfde bron:")
+        w = max(len(g) for g in ev.summary["per_groep"])
+        for g, v in ev.summary["per_groep"].items():
+            z = zero.summary["per_groep"][g]["micro_f1"]
+            print(f"  {g:<{w}}  n {v['n']:4d}  lerend {v['micro_f1']:.3f}  zero-shot {z:.3f}  "
+                  f"({v['micro_f1'] - z:+.3f})")
+        zl, zz = ev.summary["groep_gemiddelde_micro_f1"], zero.summary["groep_gemiddelde_micro_f1"]
+        print(f"  {'gemiddeld':<{w}}          lerend {zl:.3f}  zero-shot {zz:.3f}  ({zl - zz:+.3f})")
+    else:
+        ev, predicted = cross_validate(make, X, Y, k=args.folds, random_state=args.seed,
+                                       codebook=codebook, progress=not args.stil)
+        took = time.perf_counter() - t0
+        print(f"Kruisvalidatie van coder '{args.coder}' op {path} ({len(recs)} segmenten, "
+              f"{args.folds} willekeurige folds, seed {args.seed}, codeboek {codebook.name}); "
+              f"duur {took:.1f} s")
+        print("Let op: willekeurige folds zijn optimistisch als de segmenten uit een paar bronnen "
+              "komen (alinea's van één bron staan dan aan beide kanten); geef --groepen voor "
+              "het eerlijke cijfer.\n")
+        print(ev.to_text())
     if args.uit:
         write_codes_jsonl(predicted, args.uit, overwrite=args.overschrijf)
         print(f"Voorspellingen geschreven: {args.uit}")
@@ -226,6 +260,9 @@ def run(args: argparse.Namespace) -> int:
     if not compare and not args.kruisvalidatie:
         print("Geef --referentie en --voorspelling, of --kruisvalidatie GECODEERD.jsonl "
               "(zie 'verhalen evalueer --help').", file=sys.stderr)
+        return 2
+    if args.groepen and not args.kruisvalidatie:
+        print("--groepen hoort bij --kruisvalidatie.", file=sys.stderr)
         return 2
     if args.folds < 2:
         print("--folds moet minstens 2 zijn.", file=sys.stderr)

@@ -22,7 +22,8 @@ class SupervisedCoder(BaseCoder):
     """Per-code logistic regression on embeddings + lemma TF-IDF.
 
     Parameters: ``codebook``; ``embedder``; ``nlp``; ``C`` (inverse regularisation);
-    ``lexical_weight`` (scale of the TF-IDF block against the embedding block);
+    ``lexical_weight`` (scale of the TF-IDF block against the embedding block; 0 = embeddings
+    only, the setting the ensemble uses: lemma TF-IDF learns a source's topic words);
     ``example_weight`` (sample weight of the codebook's example sentences; 0 = not used);
     ``threshold``.
     """
@@ -49,6 +50,11 @@ class SupervisedCoder(BaseCoder):
         from scipy import sparse
 
         seg, _ = batch.embeddings(self._embedder())
+        blocks = [sparse.csr_matrix(seg)]
+        if self.indicator_weight:
+            blocks.append(sparse.csr_matrix(self._indicator_matrix(batch)) * self.indicator_weight)
+        if not self.lexical_weight:          # embeddings only: no TF-IDF block at all
+            return sparse.hstack(blocks).tocsr()
         docs = self._lemma_docs(batch)
         if fit:
             from sklearn.feature_extraction.text import TfidfVectorizer
@@ -61,9 +67,7 @@ class SupervisedCoder(BaseCoder):
                 T = self.vectorizer_.fit_transform(docs + ["leeg"])[: len(docs)]
         else:
             T = self.vectorizer_.transform(docs)
-        blocks = [sparse.csr_matrix(seg), T * self.lexical_weight]
-        if self.indicator_weight:
-            blocks.append(sparse.csr_matrix(self._indicator_matrix(batch)) * self.indicator_weight)
+        blocks.insert(1, T * self.lexical_weight)
         return sparse.hstack(blocks).tocsr()
 
     def _indicator_matrix(self, batch: Batch) -> np.ndarray:

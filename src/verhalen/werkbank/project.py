@@ -78,7 +78,7 @@ class Werkbank:
     """
 
     def __init__(self, folder: str | Path, coder: str = DEFAULT_CODER, codebook: Any = None):
-        from ..coderen.codeboek import load_codebook
+        from ..codeboek import load_codebook
 
         self.folder = Path(folder)
         if not (self.folder / "segments.jsonl").is_file():
