@@ -384,6 +384,8 @@ class Project:
             if "segment" in str(w.message):
                 self.progress.warn(str(w.message))
         wide["source"] = "machine"
+        from .coderen.correctie import learning_report
+        self.learning_ = learning_report(est)     # per code: learned correction or codebook
         if human is not None and len(human):
             from .menselijk import merge_codes
             wide = merge_codes(wide, human)
@@ -827,12 +829,14 @@ class Project:
         method = {"nlp": pipeline_info(nlp).describe(),
                   "embedder": getattr(embedder, "name", "?"),
                   "coder": "ensemble (regels + semantisch"
-                           + (" + gesuperviseerd, getraind op menselijke codes)"
+                           + (" + geleerde correctie op het codeboek, uit menselijke codes)"
                               if leer_van or menselijk else ", zonder menselijke codes)"),
                   "bron": str(corpus.meta.get("bron", src)) if pseudonymise else str(src),
                   "versies": versions_line(), "lock": lock_status()}
         if leer_van:
             method["getraind_op"] = str(leer_van)
+        if (getattr(self, "learning_", None) or {}).get("geleerd"):
+            method["leren"] = self.learning_
         if pseudonymise:
             method["pseudonimisering"] = f"ja; sleutel apart in {key.name}"
         report = self._noted(build_report, corpus, long, cb, themes=themes_tab, numbers=num,

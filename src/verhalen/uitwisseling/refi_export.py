@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 from lxml import etree
 
-from .. import __version__
+from ..versie import __version__
 from ..codeboek import Code, Codebook
 from ..fouten import VerhalenFout
 from ..model import Corpus, Document
