@@ -18,7 +18,7 @@ Prints, with ``verhalen.evaluatie``:
 3. random 5-fold cross-validation, labelled optimistic: paragraphs of one source land on both
    sides of the split, so it rewards memory of the sources.
 4. the second codebook (``hulpvragen``, written for the demo corpus, with our own reference
-   coding in ``corpora/voorbeeld/referentie``): the same zero-shot pipeline, nothing retuned.
+   coding in ``corpora/referentie_voorbeeld``): the same zero-shot pipeline, nothing retuned.
 5. speed of the fitted coder (segments per minute, cold and warm embedding cache).
 
 How the default was chosen (session 8, issue 14). The learning coder is a correction of the
@@ -187,7 +187,7 @@ def main() -> None:
 
     print("\n=== 4. Tweede codeboek 'hulpvragen' op het voorbeeldcorpus (zero-shot, niets "
           "bijgesteld) ===")
-    ref_path = ROOT / "corpora" / "voorbeeld" / "referentie" / "hulpvragen.jsonl"
+    ref_path = ROOT / "corpora" / "referentie_voorbeeld" / "hulpvragen.jsonl"
     cb2_path = ROOT / "src" / "verhalen" / "data" / "hulpvragen.yaml"
     if ref_path.exists() and cb2_path.exists():
         cb2 = load_codebook(cb2_path)

@@ -620,19 +620,26 @@ pd.DataFrame(besluiten[-5:], columns=["tijd", "codeur", "segment", "actie", "cod
 """),
         md("""
 Uit het journaal volgen jouw huidige codes: per segment wat je aanvaardde of toevoegde en niet
-later weghaalde. `write_human_codes` schrijft ze als bestand met menselijke codes (dat
-`verhalen codeer --menselijk` leest); dat bestand is een afgeleide kopie, het journaal zelf wordt
-nooit herschreven. Codes die niet in het codeboek staan, worden geweigerd.
+later weghaalde. Die komen in het bestand `mijn_codes.jsonl` met menselijke codes (dat
+`verhalen codeer --menselijk` leest). Staat dat bestand er al, dan blijven alle eerdere regels
+precies staan en komen alleen segmenten erbij die er nog niet in stonden; het journaal zelf wordt
+nooit herschreven. Wil je een vers bestand uit het journaal, gebruik dan
+`verhalen.journaal.write_human_codes` met een nieuwe naam. Codes die niet in het codeboek staan,
+worden geweigerd.
 """),
         code("""
-from verhalen.journaal import write_human_codes
-from verhalen.menselijk import load_human_codes
+from verhalen.codes import read_codes
+from verhalen.journaal import human_codes_records
+from verhalen.menselijk import append_human_codes, load_human_codes
 
 if MIJN_CODES_BESTAND:
     codes_pad = Path(MIJN_CODES_BESTAND)
 else:
-    codes_pad = write_human_codes(werkmap, Path(UITVOER) / "mijn_codes.jsonl", coder=CODEUR,
-                                  overwrite=True, codebook=codeboek)
+    codes_pad = Path(UITVOER) / "mijn_codes.jsonl"
+    al_in_bestand = set(read_codes(codes_pad)["id"]) if codes_pad.exists() else set()
+    nieuw = [r for r in human_codes_records(werkmap, CODEUR) if r["id"] not in al_in_bestand]
+    if nieuw:        # earlier lines stay as they are, byte for byte; only new segments are added
+        append_human_codes(codes_pad, nieuw, codebook=codeboek)
 mijn = load_human_codes(codes_pad, segmenten, codeboek)
 print(f"{len(mijn)} segmenten met jouw codes in {codes_pad}")
 mijn[["id", "codes"]].head(10)
