@@ -33,7 +33,7 @@ from ..model import Corpus, Document
 from ..opslag import atomic_write_bytes, refuse_overwrite
 from ..tracks import TRACK_COLOURS, TRACK_LABELS, TRACKS
 from .refi_import import segments_hit
-from .refi_xml import (_EXTRA_CODEBOOK, _EXTRA_DOCUMENTS, _EXTRA_SEGMENTS, _ZIP_DATE,
+from .refi_xml import (code_meta_lines, _EXTRA_CODEBOOK, _EXTRA_DOCUMENTS, _EXTRA_SEGMENTS, _ZIP_DATE,
                        HUMAN_DEFAULT, MACHINE_USER, NS_CODEBOOK, NS_PROJECT, ORIGIN,
                        RefiWaarschuwing, _as_codebook, _as_long, _fmt_num, _sx, _unique_id,
                        code_description, guid_for)
@@ -55,18 +55,7 @@ def _foreign_description(code: Code) -> str:
     """The description of a code from another tool: as written, plus only the lines verhalen
     needs to restore what the researcher added (tracks, indicators, examples)."""
     lines = [] if code.definition == code.label else [code.definition]
-    meta = []
-    if code.tracks:
-        meta.append("Sporen: " + "; ".join(f"{t} {_fmt_num(code.tracks[t])}" for t in TRACKS
-                                           if code.tracks.get(t, 0) > 0))
-    if code.indicators:
-        meta.append("Indicatoren: " + "; ".join(code.indicators))
-    if code.examples:
-        meta += ["Voorbeelden:"] + [f"- {e}" for e in code.examples]
-    if code.negative_examples:
-        meta += ["Tegenvoorbeelden:"] + [f"- {e}" for e in code.negative_examples]
-    if code.emergent:
-        meta.append("Emergent: ja")
+    meta = code_meta_lines(code, with_id=False)
     if code.id != _unique_id(code.label, set()):
         meta.append(f"Code-id: {code.id}")
     if meta and lines:

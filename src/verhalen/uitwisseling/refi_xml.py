@@ -93,22 +93,27 @@ def _fmt_num(x: float) -> str:
 
 def code_description(code: Code) -> str:
     """The definition followed by machine-readable lines a re-import parses back."""
-    lines = [code.definition.strip(), ""]
+    return "\n".join([code.definition.strip(), "", *code_meta_lines(code)])
+
+
+def code_meta_lines(code: Code, *, with_id: bool = True) -> list[str]:
+    """The machine-readable lines after a code's description (tracks, indicators, examples,
+    counter-examples, emergent, code id) that a re-import parses back."""
+    lines = []
     if code.tracks:
         lines.append("Sporen: " + "; ".join(f"{t} {_fmt_num(code.tracks[t])}" for t in TRACKS
                                             if code.tracks.get(t, 0) > 0))
     if code.indicators:
         lines.append("Indicatoren: " + "; ".join(code.indicators))
     if code.examples:
-        lines.append("Voorbeelden:")
-        lines += [f"- {e}" for e in code.examples]
+        lines += ["Voorbeelden:"] + [f"- {e}" for e in code.examples]
     if code.negative_examples:
-        lines.append("Tegenvoorbeelden:")
-        lines += [f"- {e}" for e in code.negative_examples]
+        lines += ["Tegenvoorbeelden:"] + [f"- {e}" for e in code.negative_examples]
     if code.emergent:
         lines.append("Emergent: ja")
-    lines.append(f"Code-id: {code.id}")
-    return "\n".join(lines)
+    if with_id:
+        lines.append(f"Code-id: {code.id}")
+    return lines
 
 
 
