@@ -93,3 +93,33 @@ def test_codeer_errors(tmp_path, capsys):
     assert "bestaat niet" in capsys.readouterr().err
     assert main(["codeer", str(seg), "--codeboek", str(tmp_path / "geen.yaml")]) == 1
     assert "codeboek bestaat niet" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_codeer_adapts_to_the_bundle_the_researcher_coded_part_of(tmp_path, capsys, monkeypatch,
+                                                                  embedder):
+    """Human codes on segments of the file being coded adapt the coder to that file; the
+    human codes themselves stay as given."""
+    monkeypatch.setenv("VERHALEN_CACHE", str(embedder.cache_dir))
+    texts = ["We tellen elk kwartaal het aantal huisbezoeken voor de gemeente.",
+             "De wethouder wil cijfers over bereik en doorlooptijd zien.",
+             "Ik luister eerst, zonder oordeel, naar wat er speelt.",
+             "Zij kreeg de ruimte om haar eigen verhaal te vertellen.",
+             "Samen met de buurvrouw zette hij een eetgroep op.",
+             "Het registratiesysteem vraagt per gesprek twintig velden.",
+             "Hij durft weer alleen naar de supermarkt te gaan.",
+             "De buurtbewoners kennen elkaar nu bij naam."]
+    seg = jsonl(tmp_path / "seg.jsonl", [{"id": f"b{i}", "text": t} for i, t in enumerate(texts)])
+    human = jsonl(tmp_path / "mens.jsonl", [
+        {"id": "b0", "codes": ["meten_en_verantwoorden"]},
+        {"id": "b1", "codes": ["meten_en_verantwoorden"]},
+        {"id": "b2", "codes": ["basishouding"]},
+        {"id": "b3", "codes": ["eigen_stem"]},
+        {"id": "b4", "codes": ["relationeel_weefsel"]}])
+    out = tmp_path / "uit.jsonl"
+    assert main(["codeer", str(seg), "--codeboek", "impact", "--menselijk", str(human),
+                 "--uit", str(out), "--stil"]) == 0
+    assert "past zich aan op deze bundel: 5 van zijn segmenten" in capsys.readouterr().out
+    rows = {r["id"]: r for r in read(out)}
+    assert rows["b2"]["codes"] == ["basishouding"] and rows["b2"]["source"] == "mens"
+    assert {rows[f"b{i}"]["source"] for i in (5, 6, 7)} == {"machine"}

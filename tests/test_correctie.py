@@ -168,3 +168,59 @@ def test_fit_checks_groups_and_weights(nlp, embedder):
         ec.fit(WERK, [["werk"]] * 5, groups=["a", "b"])
     with pytest.raises(VerhalenFout, match="sample_weight"):
         ec.fit(WERK, [["werk"]] * 5, sample_weight=[1, 1])
+
+
+# ---------------------------------------------------------------- adapting to the bundle
+
+def test_adapt_to_bundle_moves_only_where_the_bundle_s_own_codes_point():
+    from verhalen.coderen.correctie import adapt_to_bundle
+
+    rng = np.random.default_rng(1)
+    d = 16
+    c1, c2 = rng.normal(size=d), rng.normal(size=d)
+    V = np.vstack([c1 + 0.3 * rng.normal(size=(20, d)), c2 + 0.3 * rng.normal(size=(20, d))])
+    A = np.full((40, 1), -2.0)                             # the prior: never this code
+    lab = np.array([0, 1, 2, 3, 4, 20, 21, 22, 23, 24])    # 5 coded in each cluster
+    Y = np.array([[1]] * 5 + [[0]] * 5)
+    out, shift = adapt_to_bundle(A, V, lab, Y, penalty=1.0)
+    rest1, rest2 = out[5:20, 0], out[25:, 0]
+    assert rest1.min() > rest2.max()                       # the coded cluster rises...
+    assert rest1.mean() > 0 > rest2.mean()                 # ...above the threshold, the other not
+    same, _ = adapt_to_bundle(A, V, np.array([], dtype=int), np.zeros((0, 1)))
+    assert np.array_equal(same, A)                         # no codes of the bundle: the prior
+    strong, _ = adapt_to_bundle(A, V, lab, Y, penalty=1e6)
+    assert np.abs(strong - A).max() < 1e-3                 # an infinite penalty: the prior
+    weak, _ = adapt_to_bundle(A, V, lab[:2], Y[:2], penalty=1.0)
+    assert np.abs(weak - A).max() < np.abs(out - A).max()  # less evidence, smaller move
+
+
+def test_codes_of_a_bundle_adapt_that_bundle_and_no_other(nlp, embedder):
+    """In bundle A the researcher codes bakery paragraphs as 'werk' (what work means in that
+    bundle). Coding bundle A, its other bakery paragraphs move towards 'werk' (as far as five
+    codes carry); coding other material, the codebook still decides that bakery is not work."""
+    df = _sources()
+    a = df[df["group"] == "A"]
+    train = pd.concat([df[df["group"] != "A"], a.iloc[:5]], ignore_index=True)
+    Xt, Yt, gt = train[["id", "text"]], train["codes"].tolist(), train["group"].tolist()
+    bundle = a[["id", "text"]].reset_index(drop=True)
+    other = ["Bij de bakkerij op de hoek is het brood vandaag op.",
+             "De bakker versiert een taart met slagroom.",
+             "Zij heeft een nieuwe baan in het ziekenhuis."]
+
+    def coder(**kw):
+        return EnsembleCoder(_codebook(), embedder=embedder, nlp=nlp, **kw).fit(Xt, Yt, groups=gt)
+
+    off, ec, trusting = coder(bundle_penalty=None), coder(), coder(bundle_penalty=0.3)
+    P_off, P = off.predict_proba(bundle), ec.predict_proba(bundle)
+    assert off.adaptation_ is None and P_off[5:, 0].max() < 0.2      # without: the codebook
+    assert ec.adaptation_["segmenten_met_menselijke_codes"] == 5
+    assert ec.adaptation_["segmenten_in_bundel"] == 8
+    assert ec.adaptation_["verschuiving_per_code"]["werk"] > 1
+    assert (P[5:, 0] > 2 * P_off[5:, 0] + 0.2).all()                  # the rest of A moves up
+    assert trusting.predict(bundle)[5:, 0].tolist() == [1, 1, 1]      # a weaker penalty: werk
+    assert (trusting.predict_proba(bundle)[5:, 0] > P[5:, 0]).all()
+    # other material: no adaptation, the same probabilities as without it
+    for c in (ec, trusting):
+        assert c.predict(other)[:, 0].tolist() == [0, 0, 1]
+        assert c.adaptation_ is None
+        assert np.allclose(c.predict_proba(other), off.predict_proba(other))

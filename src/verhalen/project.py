@@ -386,6 +386,11 @@ class Project:
         wide["source"] = "machine"
         from .coderen.correctie import learning_report
         self.learning_ = learning_report(est)     # per code: learned correction or codebook
+        if getattr(est, "adaptation_", None):     # human codes of this bundle adapted it
+            self.learning_["aanpassing_aan_bundel"] = est.adaptation_
+            self.progress.info(
+                f"De coder past zich aan op deze bundel: {est.adaptation_['segmenten_met_menselijke_codes']} "
+                "van zijn segmenten hebben menselijke codes.")
         if human is not None and len(human):
             from .menselijk import merge_codes
             wide = merge_codes(wide, human)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["fit_offset_logistic", "learning_report", "sigmoid", "logit", "best_threshold",
-           "micro_f1"]
+           "micro_f1", "adapt_to_bundle"]
 
 
 def sigmoid(x):
@@ -50,6 +50,35 @@ def fit_offset_logistic(F: np.ndarray, y: np.ndarray, offset: np.ndarray,
 
     res = minimize(loss, np.zeros(F.shape[1]), jac=True, method="L-BFGS-B")
     return res.x
+
+
+def adapt_to_bundle(A: np.ndarray, V: np.ndarray, labelled: np.ndarray, Y: np.ndarray,
+                    penalty: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Adapt logits ``A`` (segments × codes) of a bundle to the human codes ``Y`` of some of
+    its own segments (rows ``labelled``).
+
+    Per code an offset logistic regression (:func:`fit_offset_logistic`) on the segment
+    vectors ``V`` centred on the bundle's mean, plus a constant, with the current logit as
+    offset and an L2 penalty: segments near the coded ones move towards their codes, a
+    code's rate moves towards its rate among the coded ones, and with few codes the shift
+    stays small. Segments of one bundle share topic, people and wording, so what holds among
+    its coded segments carries to the rest of *that* bundle (and nowhere else: nothing of it
+    is kept for other material). Measured on dev.jsonl with 10/20/40 coded segments of a
+    source (benchmarks/coding_quality.py). Returns (adapted logits, per-code constant shift).
+    """
+    A = np.asarray(A, dtype=float)
+    labelled = np.asarray(labelled, dtype=int)
+    V = np.asarray(V, dtype=float)
+    V = V / (np.linalg.norm(V, axis=1, keepdims=True) + 1e-12)
+    F = np.hstack([V - V.mean(0), np.ones((len(V), 1))])
+    out, shift = A.copy(), np.zeros(A.shape[1])
+    if not len(labelled):
+        return out, shift
+    for j in range(A.shape[1]):
+        b = fit_offset_logistic(F[labelled], Y[:, j], A[labelled, j], penalty)
+        out[:, j] = A[:, j] + F @ b
+        shift[j] = b[-1]
+    return out, shift
 
 
 def micro_f1(y: np.ndarray, pred: np.ndarray) -> float:

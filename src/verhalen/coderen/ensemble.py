@@ -76,7 +76,8 @@ class EnsembleCoder(BaseCoder):
                  stack_class_weight: Any = None, threshold_shrink: float = 0.0,
                  indicator_weight: float = 0.0, fitted_rules: bool = False,
                  stack_C: float = 1.0, stacker: str = "correctie", code_slope_scale: float = 0.1,
-                 correction_penalty: float = 1.0, code_gate: bool = True):
+                 correction_penalty: float = 1.0, code_gate: bool = True,
+                 bundle_penalty: float | None = 1.0, min_bundle_codes: int = 5):
         self.codebook = codebook
         self.embedder = embedder
         self.nlp = nlp
@@ -97,6 +98,8 @@ class EnsembleCoder(BaseCoder):
         self.code_slope_scale = code_slope_scale
         self.correction_penalty = correction_penalty
         self.code_gate = code_gate
+        self.bundle_penalty = bundle_penalty
+        self.min_bundle_codes = min_bundle_codes
 
     # -- parts ----------------------------------------------------------------------------
     def _parts(self):
@@ -149,6 +152,10 @@ class EnsembleCoder(BaseCoder):
         self.sem_stats_ = None
         self.correction_ = None
         self.learning_report_ = None
+        # the human codes by (id, text): when the bundle being coded holds some of these
+        # segments, the coder adapts to that bundle (see _adapt_to_bundle)
+        self.train_codes_ = {(str(i), t): M[n].copy() for n, (i, t)
+                             in enumerate(zip(batch.ids, batch.texts)) if not batch.empty[n]}
         if self.stacker == "correctie":
             return self._fit_correction(X, batch, M, groups, sample_weight)
         SR, _ = sem.raw_scores(batch)
@@ -358,6 +365,38 @@ class EnsembleCoder(BaseCoder):
         P = sigmoid(A0.ravel() + F @ self.correction_).reshape(A0.shape)
         return np.where(self.learned_codes_[None, :], P, sigmoid(A0)), sup_ev
 
+    def _adapt_to_bundle(self, batch: Batch, P: np.ndarray) -> np.ndarray:
+        """When the batch being coded holds segments with human codes from ``fit`` (same id
+        and text: the researcher coded part of this bundle), adapt the probabilities of the
+        whole batch to those codes (:func:`verhalen.coderen.correctie.adapt_to_bundle`,
+        around each code's threshold). Needs ``min_bundle_codes`` such segments and at least
+        one segment without; ``bundle_penalty=None`` switches it off. ``adaptation_``
+        describes what the last call did (None: no adaptation)."""
+        from .correctie import adapt_to_bundle, logit, sigmoid
+
+        self.adaptation_ = None
+        known = getattr(self, "train_codes_", None)
+        if not known or self.bundle_penalty is None:
+            return P
+        rows = [i for i, key in enumerate(zip(batch.ids, batch.texts))
+                if (str(key[0]), key[1]) in known]
+        if len(rows) < self.min_bundle_codes or len(rows) >= len(batch):
+            return P
+        off = logit(self._thresholds())[None, :]
+        V, _ = batch.embeddings(self._embedder())
+        Y = np.array([known[(str(batch.ids[i]), batch.texts[i])] for i in rows])
+        A, shift = adapt_to_bundle(logit(P) - off, V, np.array(rows), Y,
+                                   float(self.bundle_penalty))
+        self.adaptation_ = {
+            "segmenten_met_menselijke_codes": len(rows), "segmenten_in_bundel": len(batch),
+            "strafterm": float(self.bundle_penalty),
+            "verschuiving_per_code": {c: round(float(v), 3) for c, v in zip(self.classes_, shift)},
+            "uitleg": ("De coder past zich aan op deze bundel: per code een logistische correctie "
+                       "op de segmentvectoren, geleerd van de segmenten van de bundel die je zelf "
+                       "codeerde (met strafterm, dus klein bij weinig codes)."),
+        }
+        return sigmoid(A + off)
+
     # -- the shared stacker ---------------------------------------------------------------
     def _shared_features(self, RR: np.ndarray, Z: np.ndarray, SP: np.ndarray,
                          codes: np.ndarray) -> np.ndarray:
@@ -438,6 +477,7 @@ class EnsembleCoder(BaseCoder):
                 F = np.column_stack([RR[:, j], Z[:, j], _logit(SP[:, j])]
                                     + ([RF[:, j]] if RF is not None else []))
                 P[:, j] = lr.predict_proba(F)[:, 1]
+        P = self._adapt_to_bundle(batch, P)
         # evidence: the indicator sentences; else the sentence the supervised model points to
         ev = []
         for i in range(len(batch)):
