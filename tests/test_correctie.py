@@ -224,3 +224,19 @@ def test_codes_of_a_bundle_adapt_that_bundle_and_no_other(nlp, embedder):
         assert c.predict(other)[:, 0].tolist() == [0, 0, 1]
         assert c.adaptation_ is None
         assert np.allclose(c.predict_proba(other), off.predict_proba(other))
+
+
+def test_a_category_that_only_groups_codes_is_never_assigned(nlp, embedder):
+    from verhalen.coderen import RuleCoder
+
+    cb = _codebook()
+    group = Code("bestaan", "Bestaanszekerheid", "Werk, inkomen, een baan en een salaris.",
+                 {"doelmatigheid": 1.0}, indicators=["baan^3", "salaris^3"],
+                 examples=["Hij heeft een baan en een salaris."], codable=False)
+    cb = Codebook("werk", [group] + list(cb.codes))
+    texts = ["Hij heeft eindelijk een baan met een goed salaris.", "Ze verzorgt haar moeder."]
+    for coder in (RuleCoder(cb, nlp=nlp), EnsembleCoder(cb, embedder=embedder, nlp=nlp)):
+        assert coder.classes_[0] == "bestaan"
+        assert (coder.predict_proba(texts)[:, 0] == 0).all()
+        wide = coder.code(texts)
+        assert "bestaan" not in wide["codes"][0] and "werk" in wide["codes"][0]

@@ -248,6 +248,11 @@ class BaseCoder:
     def classes_(self) -> list[str]:
         return self._codebook().ids
 
+    def _codable(self) -> np.ndarray:
+        """Per class whether a segment can get it: a category that only groups codes
+        (``Code.codable`` False, REFI-QDA ``isCodable="false"``) is never assigned."""
+        return np.array([getattr(c, "codable", True) for c in self._codebook().codes], dtype=bool)
+
     def _nlp(self):
         if getattr(self, "nlp", None) is None:
             # loaded on first use: a re-run whose spaCy analyses are all cached skips it
@@ -284,6 +289,7 @@ class BaseCoder:
         P, _ = self._score_batch(batch)
         P = np.asarray(P, dtype=float)
         P[batch.empty] = 0.0
+        P[:, ~self._codable()] = 0.0
         return P
 
     def predict(self, X: Any) -> np.ndarray:
@@ -301,6 +307,7 @@ class BaseCoder:
         P, ev = self._score_batch(batch)
         P = np.asarray(P, dtype=float)
         P[batch.empty] = 0.0
+        P[:, ~self._codable()] = 0.0
         thr = self._thresholds()
         classes = self.classes_
         rows = []
