@@ -346,6 +346,13 @@ def test_summary_corpus_line_with_period_source_and_people_per_role():
     assert ("4 documenten met 4 segmenten en 16 woorden; 4 sprekers (sociaal professional: 2, "
             "onderzoeker: 1, onbekend: 1); periode september 2024 – maart 2025; bron "
             "map/bundel.") in text
+    # Dutch dates are day first; words and abbreviations count; a pseudonym is no date
+    from verhalen.rapport import _period
+    dated = pd.DataFrame({"doc_id": ["a", "b", "c", "d", "e"],
+                          "date": ["12-09-2024", "3 mrt. 2025", "2024-10-01 00:00:00",
+                                   "Datum_1", None]})
+    assert _period(dated, None) == "september 2024 – maart 2025"
+    assert _period(dated.iloc[3:], None) == ""
     one = Corpus(documents=[doc(1, "2024-09-12", "Ans")], people=people)
     text = _text(_section(build_report(one, None, cb), "samenvatting"))
     assert "1 document met 1 segment en 4 woorden; 1 spreker (sociaal professional: 1); " \

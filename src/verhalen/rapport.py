@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -301,23 +302,44 @@ _MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augu
 FEW_CODED = 20
 
 
-def _month(d) -> str:
-    return f"{_MONTHS[d.month - 1]} {d.year}"
+_MONTH_WORDS = {**{m: i for i, m in enumerate(_MONTHS, start=1)},
+                **{m[:3]: i for i, m in enumerate(_MONTHS, start=1)}, "mrt": 3, "sept": 9}
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\b")
+_NL_DATE = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
+_WORD_DATE = re.compile(r"^\s*(?:(\d{1,2})\s+)?([a-z]+)\.?\s+(\d{4})\b")
+
+
+def _year_month(value) -> tuple[int, int] | None:
+    """(year, month) of a date as documents carry it: ISO (2024-09-12, 2024-09, with a time),
+    Dutch day first (12-09-2024, 12/9/2024) or in words (12 september 2024, sept. 2024);
+    None for anything else (a pseudonym, 'onbekend')."""
+    if value is None or isinstance(value, float) or not str(value).strip():
+        return None
+    text = str(value).strip().lower()
+    for rx, y, m in ((_ISO_DATE, 1, 2), (_NL_DATE, 3, 2)):
+        hit = rx.match(text)
+        if hit and 1 <= int(hit.group(m)) <= 12:
+            return int(hit.group(y)), int(hit.group(m))
+    hit = _WORD_DATE.match(text)
+    if hit and hit.group(2) in _MONTH_WORDS:
+        return int(hit.group(3)), _MONTH_WORDS[hit.group(2)]
+    return None
+
+
+def _month(ym: tuple[int, int]) -> str:
+    return f"{_MONTHS[ym[1] - 1]} {ym[0]}"
 
 
 def _period(segs: pd.DataFrame, docs: pd.DataFrame | None) -> str:
-    """'september 2024 – maart 2025' from the documents' dates ('' when none parses)."""
+    """'september 2024 – maart 2025' from the documents' dates ('' when none is a date)."""
     src = docs if docs is not None and "date" in docs else segs.drop_duplicates("doc_id")
     if "date" not in src:
         return ""
-    dates = pd.to_datetime(src["date"].astype("string"), errors="coerce", format="mixed")
-    dates = dates.dropna()
-    if dates.empty:
+    dates = [d for d in map(_year_month, src["date"]) if d]
+    if not dates:
         return ""
-    lo, hi = dates.min(), dates.max()
-    if (lo.year, lo.month) == (hi.year, hi.month):
-        return _month(lo)
-    return f"{_month(lo)} – {_month(hi)}"
+    lo, hi = min(dates), max(dates)
+    return _month(lo) if lo == hi else f"{_month(lo)} – {_month(hi)}"
 
 
 def _listing(items: list[str]) -> str:
