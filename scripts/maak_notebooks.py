@@ -978,7 +978,11 @@ citaten.head(12)
 ## 8. Tabellen en rapport opslaan
 De profielen, de spoorwissel en de citaten gaan als CSV naar `UITVOER` (puntkomma's en een
 decimale komma, zodat Excel ze goed opent). Het **rapport** is één HTML-bestand dat ook zonder
-internet werkt: alle figuren, een sectie per thema met citaten, het codeboek en een
+internet werkt. Het opent met een **samenvatting** die u kunt citeren: het corpus in één regel,
+de sporenkaart per document, per spoor de hoofdthema's met één citaat, waar de twee grootste
+rollen verschillen (alleen verschillen die de toets na correctie doorstaan, met minstens 10
+gecodeerde segmenten per rol) en de emergente thema's. Daarna de details (alle figuren, een
+sectie per thema met citaten) en de bijlagen: documenten en mensen, het codeboek en een
 verantwoording van de methode. Op de opdrachtregel: `verhalen rapport MAP --uit rapport.html`.
 """),
         code("""

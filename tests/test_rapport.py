@@ -38,15 +38,24 @@ def report(segs, codes, codebook) -> str:
 
 
 def _section(html: str, anchor: str) -> str:
-    start = html.index(f'<section id="{anchor}">')
-    end = html.find("<section id=", start + 10)
-    return html[start: end if end > 0 else len(html)]
+    m = re.search(rf'<section id="{anchor}"[ >]', html)
+    assert m, f"geen sectie {anchor}"
+    end = html.find("<section id=", m.start() + 10)
+    return html[m.start(): end if end > 0 else len(html)]
+
+
+def _text(html: str) -> str:
+    """Visible text, tags dropped, entities unescaped, whitespace collapsed."""
+    import html as _html
+
+    html = re.sub(r"</?(b|a|span|code|i|em|strong)\b[^>]*>", "", html)
+    return " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def test_every_section_and_figure(report):
-    for anchor in ("overzicht", "sporenkaart", "spoorwissel", "themas", "themakaarten",
-                   "codeboek", "methode"):
-        assert f'<section id="{anchor}">' in report, anchor
+    for anchor in ("samenvatting", "overzicht", "sporenkaart", "spoorwissel", "themas",
+                   "themakaarten", "documenten", "codeboek", "methode"):
+        assert re.search(rf'<section id="{anchor}"[ >]', report), anchor
         assert f'href="#{anchor}"' in report            # in the table of contents
     for fig in FIGURE_IDS:
         assert report.count(f'id="{fig}"') == 1, fig
@@ -64,7 +73,7 @@ def test_offline_and_plotly_inlined_once(report):
 
 
 def test_track_profile_known_answers_in_report(report):
-    part = _section(report, "sporenkaart")
+    part = _section(report, "documenten")              # the per-document profile: appendix A
     rows = re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", part)
     cells = {name: re.findall(r'<td class="num">([^<]+)</td>', rest) for name, rest in rows}
     # 'Alleen vakmanschap': segments, coded, then vakmanschap/betekenisgeving/doelmatigheid
@@ -179,3 +188,172 @@ def test_method_appendix_shows_what_the_coder_learned(segs, codes, codebook):
     assert "<td>kosten</td><td>codeboek</td><td>2 menselijke voorbeelden</td>" in part
     plain = _section(build_report(segs, codes, codebook, method={"coder": "x"}), "methode")
     assert "Wat de coder leerde" not in plain
+
+
+# ------------------------------------------------------------------------------------------
+# the summary the report opens with
+def test_summary_opens_the_report_before_the_contents_and_the_appendices(report):
+    body = report[report.index("<main>"):]
+    first = re.search(r"<section id=\"([^\"]+)\"", body).group(1)
+    assert first == "samenvatting"
+    assert body.index("</h1>") < body.index('id="samenvatting"') < body.index("<nav>")
+    first_appendix = re.search(r'<section id="([^"]+)" class="bijlage"', body)
+    assert first_appendix.group(1) == "documenten"
+    assert body.index('id="samenvatting"') < first_appendix.start()
+    # every detail section lies between the summary and the appendices
+    for anchor in ("overzicht", "sporenkaart", "spoorwissel", "themas"):
+        assert body.index('id="samenvatting"') < body.index(f'<section id="{anchor}"') \
+            < first_appendix.start()
+    # the track map per document is the summary's figure (and the first, carrying plotly.js)
+    summary = _section(report, "samenvatting")
+    assert 'id="fig-sporenkaart-documenten"' in summary and "plotly.js v" in summary
+
+
+def test_summary_known_answers(report):
+    """tests/data/sporen: 6 of 9 segments coded; 10 assignments: vakmanschap 5, betekenis-
+    geving 2 + 0.5 + 0.5 = 3, doelmatigheid 2 (tellen is half/half); luisteren 4 segments."""
+    text = _text(_section(report, "samenvatting"))
+    assert ("3 documenten met 9 segmenten en" in text
+            and "3 sprekers (bewoner/cliënt: 1, onderzoeker: 1, sociaal professional: 1)" in text)
+    assert "6 van de 9 segmenten (67%) hebben minstens één code" in text
+    assert ("Van de gecodeerde inhoud gaat 50% over vakmanschap, 30% over betekenisgeving en "
+            "20% over doelmatigheid") in text
+    assert "Meest gecodeerd: Luisteren (4 segmenten, 67%) en Methodiek (1 segment, 17%)" in text
+    # a tie (verbinding and tellen, 2 segments each) in codebook order
+    assert "Meest gecodeerd: Verbinding (2 segmenten, 33%) en Tellen (2 segmenten, 33%)" in text
+    assert "Meest gecodeerd: Tellen (2 segmenten, 33%) en Kosten (1 segment, 17%)" in text
+    # the same numbers in the details: the theme sections say so
+    assert "4 segmenten in 2 documenten" in _text(_section(report, "themas"))
+    # little material: said, and no role difference named
+    assert "Weinig materiaal" in text
+    assert "te weinig gecodeerde segmenten om te vergelijken" in text
+    assert "Er is geen topicmodel gedraaid" in text
+
+
+def test_summary_has_one_quote_per_track_from_its_leading_theme(report):
+    part = _section(report, "samenvatting")
+    quotes = re.findall(r'<blockquote class="citaat-spoor" data-spoor="([^"]+)">(.*?)</blockquote>',
+                        part, flags=re.S)
+    assert [t for t, _ in quotes] == ["vakmanschap", "betekenisgeving", "doelmatigheid"]
+    segments = [re.search(r"segment ([\w-]+)", q).group(1) for _, q in quotes]
+    assert len(set(segments)) == 3                      # never the same segment twice
+    themes = [re.search(r"thema (\w+)", q).group(1) for _, q in quotes]
+    assert themes == ["Luisteren", "Verbinding", "Tellen"]
+    assert "Anna de Vries (sociaal professional)" in quotes[0][1]
+
+
+def _role_corpus(n_a, n_b, code_a, code_b, interviewer=0):
+    """n_a segments of role A coded code_a, n_b of role B coded code_b; the first
+    ``interviewer`` segments of B are interviewer turns."""
+    ids = [f"d-{i:04d}" for i in range(n_a + n_b)]
+    segs = pd.DataFrame({"id": ids, "doc_id": "d", "title": "Document", "text": "tekst hier",
+                         "speakers": [["Ans"]] * n_a + [["Bob"]] * n_b,
+                         "roles": [["sociaal professional"]] * n_a + [["onderzoeker"]] * n_b,
+                         "beurt": [None] * n_a + ["interviewer"] * interviewer
+                         + [None] * (n_b - interviewer)})
+    codes = pd.DataFrame({"segment_id": ids, "code": [code_a] * n_a + [code_b] * n_b,
+                          "score": 0.9, "evidence": [[] for _ in ids]})
+    return segs, codes
+
+
+def test_summary_names_a_clear_role_difference_with_the_rule(codebook):
+    segs, codes = _role_corpus(20, 15, "luisteren", "kosten", interviewer=5)
+    part = _text(_section(build_report(segs, codes, codebook), "samenvatting"))
+    assert ("Vergeleken zijn sociaal professional (20 gecodeerde segmenten) en onderzoeker (15)"
+            in part)
+    assert ("Vakmanschap (spoor) komt vaker voor bij sociaal professional: 100% van hun "
+            "gecodeerde segmenten, tegen 0% bij onderzoeker") in part
+    assert "Luisteren komt vaker voor bij sociaal professional" in part
+    assert "Kosten komt vaker voor bij onderzoeker" in part
+    assert "Methodiek komt vaker" not in part               # in neither role: not a difference
+    assert "5 van de 15 gecodeerde segmenten van 'onderzoeker' zijn vragen van de interviewer" in part
+    # the figures are those of the spoorwissel table in the details
+    sw = _text(_section(build_report(segs, codes, codebook), "spoorwissel"))
+    assert "sociaal professional" in sw and "100%" in sw
+
+
+def test_summary_says_nothing_rather_than_noise(codebook):
+    # the same mix in both roles: no difference named
+    ids = [f"d-{i:04d}" for i in range(24)]
+    segs = pd.DataFrame({"id": ids, "doc_id": "d", "text": "x",
+                         "roles": [["sociaal professional"]] * 12 + [["onderzoeker"]] * 12})
+    codes = pd.DataFrame({"segment_id": ids, "code": ["luisteren", "kosten"] * 12})
+    part = _text(_section(build_report(segs, codes, codebook), "samenvatting"))
+    assert "is geen duidelijk verschil" in part and "komt vaker voor" not in part
+    # one role only
+    one = segs.assign(roles=[["sociaal professional"]] * 24)
+    part = _text(_section(build_report(one, codes, codebook), "samenvatting"))
+    assert "zijn van één rol (sociaal professional)" in part
+    # no roles at all
+    part = _text(_section(build_report(segs.drop(columns="roles"), codes, codebook), "samenvatting"))
+    assert "geen gecodeerde segmenten met een sprekersrol" in part
+
+
+def test_summary_edge_cases_are_said_plainly(segs, codes, codebook):
+    # nothing coded
+    part = _text(_section(build_report(segs, None, codebook), "samenvatting"))
+    assert "Nog geen bevindingen" in part and "0 van de 9 segmenten (0%)" in part
+    assert "Meest gecodeerd" not in part
+    # a track without a code in the codebook, and a track whose codes are not coded
+    cb = Codebook(name="smal", codes=[
+        Code(id="luisteren", label="Luisteren", definition="d", tracks={"vakmanschap": 1.0}),
+        Code(id="verbinding", label="Verbinding", definition="d",
+             tracks={"betekenisgeving": 1.0})])
+    only = codes[codes["code"] == "luisteren"]
+    part = _text(_section(build_report(segs, only, cb), "samenvatting"))
+    assert "Doelmatigheid Geen hoofdthema: het codeboek heeft geen code op dit spoor" in part
+    assert "Betekenisgeving Geen hoofdthema: geen enkel gecodeerd segment raakt dit spoor" in part
+    assert "100% over vakmanschap" in part
+
+
+def test_summary_emergent_themes_one_line_each(segs, codes, codebook):
+    themes = pd.DataFrame({"topic": [0, 1, 2], "label": ["0: digitaal · loket", "1: geld · jaar",
+                                                          "2: buren · koffie"],
+                           "n": [12, 9, 5], "trefwoorden": ["digitaal; loket; app", "geld; jaar",
+                                                            "buren; koffie"],
+                           "dichtstbijzijnde_code": ["kosten", "kosten", "verbinding"],
+                           "emergent": [True, False, "True"]})
+    part = _section(build_report(segs, codes, codebook, themes=themes), "samenvatting")
+    text = _text(part)
+    assert "Van de 3 thema's die het topicmodel vond, dekt het codeboek er 2 niet" in text
+    assert ("0: digitaal · loket — 12 eenheden; trefwoorden: digitaal, loket, app; het dichtst "
+            "bij code Kosten.") in text
+    assert "1: geld · jaar" not in text
+    covered = themes.assign(emergent=False)
+    text = _text(_section(build_report(segs, codes, codebook, themes=covered), "samenvatting"))
+    assert "Het topicmodel vond 3 thema's; het codeboek dekt ze alle." in text
+
+
+def test_summary_corpus_line_with_period_source_and_people_per_role():
+    from verhalen.model import Corpus, Document, Segment
+
+    def doc(i, date, speaker):
+        text = f"Tekst nummer {i} hier."
+        seg = Segment(id=f"d{i}-0000", doc_id=f"d{i}", index=0, text=text, start=0,
+                      end=len(text), speakers=[speaker])
+        return Document(id=f"d{i}", text=text, date=date, segments=[seg])
+
+    people = pd.DataFrame([{"naam": "Ans", "rol": "sociaal professional"},
+                           {"naam": "Bob", "rol": "onderzoeker"},
+                           {"naam": "Cas", "rol": "sociaal professional"}])
+    corpus = Corpus(documents=[doc(1, "2024-09-12", "Ans"), doc(2, "2025-03-06", "Bob"),
+                               doc(3, None, "Cas"), doc(4, "geen datum", "Dirk")],
+                    meta={"bron": "map/bundel"}, people=people)
+    cb = Codebook(name="c", codes=[Code(id="x", label="X", definition="d",
+                                        tracks={"vakmanschap": 1.0})])
+    text = _text(_section(build_report(corpus, None, cb), "samenvatting"))
+    # roles from the people table (the segments carry none); Dirk has no known role
+    assert ("4 documenten met 4 segmenten en 16 woorden; 4 sprekers (sociaal professional: 2, "
+            "onderzoeker: 1, onbekend: 1); periode september 2024 – maart 2025; bron "
+            "map/bundel.") in text
+    # Dutch dates are day first; words and abbreviations count; a pseudonym is no date
+    from verhalen.rapport import _period
+    dated = pd.DataFrame({"doc_id": ["a", "b", "c", "d", "e"],
+                          "date": ["12-09-2024", "3 mrt. 2025", "2024-10-01 00:00:00",
+                                   "Datum_1", None]})
+    assert _period(dated, None) == "september 2024 – maart 2025"
+    assert _period(dated.iloc[3:], None) == ""
+    one = Corpus(documents=[doc(1, "2024-09-12", "Ans")], people=people)
+    text = _text(_section(build_report(one, None, cb), "samenvatting"))
+    assert "1 document met 1 segment en 4 woorden; 1 spreker (sociaal professional: 1); " \
+           "periode september 2024." in text

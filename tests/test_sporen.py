@@ -4,6 +4,7 @@ by hand (tests/data/sporen/README.md), plus one run on the demo corpus coded by 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -260,7 +261,7 @@ def test_best_quotes_per_code_and_document(segs, codes, codebook):
 
 def test_track_map_vakmanschap_document_sits_on_its_corner(segs, codes, codebook):
     fig = figuren.track_map(segs, codes, codebook, by="doc_id")
-    assert len(fig.data) == 1 and fig.data[0].type == "scatterternary"
+    assert [t.type for t in fig.data] == ["scatterternary", "scatterternary"]
     tr = fig.data[0]
     assert len(tr.a) == 2                      # 'leeg' has nothing coded: no point
     assert (tr.a[0], tr.b[0], tr.c[0]) == (1.0, 0.0, 0.0)
@@ -269,8 +270,18 @@ def test_track_map_vakmanschap_document_sits_on_its_corner(segs, codes, codebook
     assert tr.marker.color[1] == TRACK_COLOURS["betekenisgeving"]
     assert tr.marker.size[1] > tr.marker.size[0]            # 4 coded segments vs 2
     assert "Alleen vakmanschap" in tr.hovertext[0] and "Luisteren, Methodiek" in tr.hovertext[0]
-    assert fig.layout.ternary.aaxis.title.text == "Vakmanschap"
-    assert fig.layout.ternary.caxis.title.text == "Doelmatigheid"
+    # the corners are labelled by a text trace placed at the corners, in track order
+    corners = fig.data[1]
+    assert corners.name == "hoeken" and corners.hoverinfo == "skip"
+    assert [(a, b_, c) for a, b_, c in zip(corners.a, corners.b, corners.c)] == [
+        (1, 0, 0), (0, 1, 0), (0, 0, 1)]
+    assert [re.sub("<[^>]+>", "", t) for t in corners.text] == [
+        "Vakmanschap", "Betekenisgeving", "Doelmatigheid"]
+    assert list(fig.layout.meta["hoeken"]) == ["Vakmanschap", "Betekenisgeving", "Doelmatigheid"]
+    assert not fig.layout.ternary.aaxis.title.text          # no second label from plotly
+    # no tick label on a corner (where two axes' labels and the corner label would meet)
+    for ax in (fig.layout.ternary.aaxis, fig.layout.ternary.baxis, fig.layout.ternary.caxis):
+        assert ax.tickmode == "array" and 0 < min(ax.tickvals) and max(ax.tickvals) < 1
     assert "Sporenkaart" in fig.layout.title.text
     roles = figuren.track_map(segs, codes, codebook, by="roles")
     assert len(roles.data[0].a) == 3

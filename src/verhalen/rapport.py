@@ -1,5 +1,9 @@
-"""The offline HTML report: corpus overview, track map, spoorwissel, one section per theme,
-theme maps, emergent themes, "tellen én vertellen", codebook and method appendices.
+"""The offline HTML report. It opens with its findings (a summary an author can quote: the
+corpus in one line, the track map, the leading themes per track with one quote each, where the
+roles differ, the emergent themes), then the details (corpus overview, track maps per role and
+case, spoorwissel, one section per theme, theme maps, emergent themes, "tellen én vertellen"),
+then the appendices: documents and people (the long tables: documents, track profile per
+document, people), codebook, method.
 
 ``build_report`` returns one self-contained HTML string: plotly.js is inlined once (with the
 first figure), every other figure reuses it, there are no external scripts, styles, fonts or
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +30,13 @@ from .fouten import VerhalenFout
 from .model import Corpus
 from .tracks import TRACK_COLOURS, TRACK_LABELS, TRACKS
 
-__all__ = ["build_report", "write_report", "report_figures", "FIGURE_IDS"]
+__all__ = ["build_report", "write_report", "report_figures", "FIGURE_IDS", "SUMMARY_TITLE",
+           "APPENDICES"]
 
 e = html.escape
 
 #: The figure divs every report has (id → Dutch caption); tests and the browser check count them.
+#: The track map per document is the summary's; the others are in the details.
 FIGURE_IDS = {
     "fig-sporenkaart-documenten": "Sporenkaart per document",
     "fig-sporenkaart-rollen": "Sporenkaart per sprekersrol",
@@ -39,6 +46,11 @@ FIGURE_IDS = {
     "fig-sankey": "Van sprekersrol via thema naar spoor",
     "fig-citatenmatrix": "Citatenmatrix: de best onderbouwde citaten per thema en document",
 }
+
+#: Heading of the section the report opens with.
+SUMMARY_TITLE = "Samenvatting: de belangrijkste bevindingen"
+#: Anchors of the appendix sections (``<section class="bijlage">``), in report order.
+APPENDICES = ("documenten", "codeboek", "methode")
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;
@@ -58,7 +70,15 @@ blockquote{margin:.5em 0 .8em;padding:.4em .9em;border-left:4px solid #bbb;backg
  border-left:4px solid #e0a800}
 .balk{display:flex;height:.8em;width:7em;border-radius:.2em;overflow:hidden}
 .balk span{display:block;height:100%}
-@media print{.toc{columns:1}main{max-width:none}}
+.samenvatting{background:#f5f8fb;border:1px solid #d7e2ec;border-radius:.4em;padding:.2em 1.4em 1em}
+.samenvatting h2{margin-top:.8em}.samenvatting h3{margin-top:1.2em}
+.samenvatting ul{padding-left:1.2em}.samenvatting li{margin:.2em 0}
+.sporen-balk{display:flex;height:1.4em;max-width:36em;border-radius:.3em;overflow:hidden;
+ margin:.4em 0;font-size:.85em;color:#fff}
+.sporen-balk span{display:flex;align-items:center;justify-content:center;white-space:nowrap;
+ overflow:hidden}
+section.bijlage>h2{border-bottom-style:dashed}
+@media print{.toc{columns:1}main{max-width:none}section.bijlage{break-before:page}}
 """
 
 
@@ -113,18 +133,6 @@ def _doc_titles(segs: pd.DataFrame) -> dict[str, str]:
         return {}
     t = segs.drop_duplicates("doc_id").set_index("doc_id")["title"]
     return {k: (v if isinstance(v, str) and v else k) for k, v in t.items()}
-
-
-def _roles_present(segs: pd.DataFrame) -> list[str]:
-    """Roles by number of segments, most first (list column ``roles``)."""
-    if "roles" not in segs:
-        return []
-    counts: dict[str, int] = {}
-    for rs in segs["roles"]:
-        for r in (rs if isinstance(rs, (list, tuple)) else []):
-            if r and r != "onbekend":
-                counts[r] = counts.get(r, 0) + 1
-    return [r for r, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _codes_long(codes_long) -> pd.DataFrame:
@@ -223,30 +231,43 @@ def build_report(corpus: Corpus | pd.DataFrame, codes_long, codebook, *,
     titles = _doc_titles(segs)
     labels = codebook.labels()
 
+    summary = _summary(segs, long, codebook, meta, people, themes, figs, figures, titles,
+                       docs=docs)
     sections: list[tuple[str, str, str]] = []       # (anchor, heading, html)
     sections.append(("overzicht", "Overzicht van het corpus", _overview(segs, long, meta, people, docs)))
-    sections.append(("sporenkaart", "Sporenkaart", _track_section(segs, long, codebook, figs, figures, titles)))
+    sections.append(("sporenkaart", "Sporenkaart", _track_section(segs, long, codebook, figs, figures)))
     sections.append(("spoorwissel", "Spoorwissel: waar rollen verschillen", _switch_section(segs, long, codebook)))
     sections.append(("themas", "Thema's", _theme_sections(segs, long, codebook, titles, n_quotes)))
     sections.append(("themakaarten", "Themakaarten", "".join(
         figs.div(figures[k], k) for k in ("fig-zonnewiel", "fig-heatmap", "fig-netwerk",
                                            "fig-sankey", "fig-citatenmatrix"))))
     if themes is not None:
-        sections.append(("emergent", "Emergente thema's: wat het codeboek mist", _emergent_section(themes)))
+        sections.append(("emergent", "Emergente thema's: wat het codeboek mist", _emergent_section(themes, codebook)))
     if numbers is not None:
         from .mixed import report_section
         sections.append(("tellen-en-vertellen-sectie", "Tellen én vertellen",
                          report_section(numbers, segs, long, codebook, scores=scores)))
-    sections.append(("codeboek", "Bijlage A — Codeboek", _codebook_appendix(codebook)))
-    sections.append(("methode", "Bijlage B — Methode en verantwoording",
+    sections.append(("documenten", "Bijlage A — Documenten en mensen",
+                     _documents_appendix(segs, long, codebook, people, titles)))
+    sections.append(("codeboek", "Bijlage B — Codeboek", _codebook_appendix(codebook)))
+    sections.append(("methode", "Bijlage C — Methode en verantwoording",
                      _method_appendix(segs, long, codebook, meta, method, reference)))
 
-    toc = "".join(f'<li><a href="#{a}">{e(h)}</a></li>' for a, h, _ in sections)
+    toc = (f'<li><a href="#samenvatting">{e(SUMMARY_TITLE)}</a></li>'
+           + "".join(f'<li><a href="#{a}">{e(h)}</a></li>' for a, h, _ in sections))
     stamp = _dt.datetime.now().strftime("%d-%m-%Y %H:%M")
-    body = "".join(
-        (f'<section id="{a}"><h2>{e(h)}</h2>{content}</section>' if a != "tellen-en-vertellen-sectie"
-         else f'<section id="{a}">{content}</section>')   # the joint display has its own heading
-        for a, h, content in sections)
+
+    def section(a, h, content):
+        cls = ' class="bijlage"' if a in APPENDICES else ""
+        if a == "tellen-en-vertellen-sectie":      # the joint display has its own heading
+            return f'<section id="{a}">{content}</section>'
+        return f'<section id="{a}"{cls}><h2>{e(h)}</h2>{content}</section>'
+
+    # the findings first (before the table of contents), then the details and the appendices;
+    # the summary's figure is the first one, so it carries plotly.js
+    opening = (f'<section id="samenvatting" class="samenvatting"><h2>{e(SUMMARY_TITLE)}</h2>'
+               f'{summary}</section>')
+    body = "".join(section(*x) for x in sections)
     n_docs = segs["doc_id"].nunique()
     return ("<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -255,7 +276,7 @@ def build_report(corpus: Corpus | pd.DataFrame, codes_long, codebook, *,
             f"<h1>{e(title)}</h1><p class=\"klein\">{n_docs} documenten, {len(segs)} segmenten, "
             f"codeboek '{e(codebook.name)}' ({len(codebook)} codes). Gemaakt met verhalen op "
             f"{stamp}. Dit rapport werkt zonder internet.</p>"
-            f"<nav><h2>Inhoud</h2><ol class=\"toc\">{toc}</ol></nav>{body}"
+            f"{opening}<nav><h2>Inhoud</h2><ol class=\"toc\">{toc}</ol></nav>{body}"
             "</main></body></html>\n")
 
 
@@ -274,6 +295,283 @@ def write_report(corpus, codes_long, codebook, path: str | Path, *, overwrite: b
 
 # ---------------------------------------------------------------------------------------------
 # sections
+_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december")
+
+#: Below this many coded segments the summary says the shares describe little material.
+FEW_CODED = 20
+
+
+_MONTH_WORDS = {**{m: i for i, m in enumerate(_MONTHS, start=1)},
+                **{m[:3]: i for i, m in enumerate(_MONTHS, start=1)}, "mrt": 3, "sept": 9}
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\b")
+_NL_DATE = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
+_WORD_DATE = re.compile(r"^\s*(?:(\d{1,2})\s+)?([a-z]+)\.?\s+(\d{4})\b")
+
+
+def _year_month(value) -> tuple[int, int] | None:
+    """(year, month) of a date as documents carry it: ISO (2024-09-12, 2024-09, with a time),
+    Dutch day first (12-09-2024, 12/9/2024) or in words (12 september 2024, sept. 2024);
+    None for anything else (a pseudonym, 'onbekend')."""
+    if value is None or isinstance(value, float) or not str(value).strip():
+        return None
+    text = str(value).strip().lower()
+    for rx, y, m in ((_ISO_DATE, 1, 2), (_NL_DATE, 3, 2)):
+        hit = rx.match(text)
+        if hit and 1 <= int(hit.group(m)) <= 12:
+            return int(hit.group(y)), int(hit.group(m))
+    hit = _WORD_DATE.match(text)
+    if hit and hit.group(2) in _MONTH_WORDS:
+        return int(hit.group(3)), _MONTH_WORDS[hit.group(2)]
+    return None
+
+
+def _month(ym: tuple[int, int]) -> str:
+    return f"{_MONTHS[ym[1] - 1]} {ym[0]}"
+
+
+def _period(segs: pd.DataFrame, docs: pd.DataFrame | None) -> str:
+    """'september 2024 – maart 2025' from the documents' dates ('' when none is a date)."""
+    src = docs if docs is not None and "date" in docs else segs.drop_duplicates("doc_id")
+    if "date" not in src:
+        return ""
+    dates = [d for d in map(_year_month, src["date"]) if d]
+    if not dates:
+        return ""
+    lo, hi = min(dates), max(dates)
+    return _month(lo) if lo == hi else f"{_month(lo)} – {_month(hi)}"
+
+
+def _listing(items: list[str]) -> str:
+    """'a, b en c'."""
+    items = [x for x in items if x]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def _n(k: int, one: str, many: str) -> str:
+    return f"{_num(k)} {one if k == 1 else many}"
+
+
+def _p(v: float) -> str:
+    """A p-value as the spoorwissel table writes it."""
+    return "< 0.001" if v < 0.001 else f"{v:.3f}"
+
+
+def _share_of(k: int, n: int) -> str:
+    return _pct(k / n) if n else "–"
+
+
+def _corpus_line(segs, long, meta, people, docs) -> str:
+    from .sporen.bevindingen import speakers_per_role
+
+    n_docs, n_segs = segs["doc_id"].nunique(), len(segs)
+    n_words = int(segs["text"].str.split().str.len().sum())
+    coded = long["segment_id"].nunique()
+    line = (f"{_n(n_docs, 'document', 'documenten')} met {_n(n_segs, 'segment', 'segmenten')} "
+            f"en {_n(n_words, 'woord', 'woorden')}")
+    per_role = speakers_per_role(segs, people)
+    if per_role:
+        total = sum(per_role.values())
+        line += (f"; {_n(total, 'spreker', 'sprekers')} ("
+                 + ", ".join(f"{e(str(r))}: {k}" for r, k in per_role.items()) + ")")
+    else:
+        line += "; geen sprekers herkend"
+    period = _period(segs, docs)
+    if period:
+        line += f"; periode {e(period)}"
+    if meta.get("bron"):
+        line += f"; bron <code>{e(str(meta['bron']))}</code>"
+    line += (f". {_num(coded)} van de {_num(n_segs)} segmenten ({_share_of(coded, n_segs)}) "
+             f"hebben minstens één code")
+    if len(long):
+        human = int((long["source"] == "mens").sum()) if "source" in long else 0
+        line += (f" ({_n(len(long), 'toekenning', 'toekenningen')}"
+                 + (f", waarvan {human} door mensen" if human else ", alle door de machine")
+                 + ")")
+    return line + "."
+
+
+def _summary_quote(r: dict, titles: dict) -> str:
+    who = ", ".join(r.get("speakers") or [])
+    roles = ", ".join(r.get("roles") or [])
+    speaker = f"{who} ({roles})" if who and roles else who or roles or "spreker onbekend"
+    where = titles.get(r["doc_id"], r["doc_id"])
+    return (f'<blockquote class="citaat-spoor" data-spoor="{e(str(r["spoor"]))}">'
+            f"“{e(str(r['citaat']))}”<span class=\"bron\">— {e(speaker)}; {e(str(where))}; "
+            f"thema {e(str(r['label']))}; segment {e(str(r['segment_id']))}</span></blockquote>")
+
+
+def _summary(segs, long, codebook, meta, people, themes, figs, figures, titles,
+             docs=None) -> str:
+    """The findings, in sentences an author can quote; every figure is in the details too."""
+    from .sporen.bevindingen import corpus_tracks, leading_themes, track_quotes
+
+    parts = [f"<p><b>Het corpus.</b> {_corpus_line(segs, long, meta, people, docs)}</p>"]
+    coded = long["segment_id"].nunique()
+    if not coded:
+        parts.append("<p><b>Nog geen bevindingen.</b> Geen enkel segment is gecodeerd, dus er "
+                     "is geen sporenkaart, geen hoofdthema en geen verschil tussen rollen. "
+                     "Codeer het corpus eerst (<code>verhalen codeer</code>) en maak het rapport "
+                     "opnieuw.</p>")
+        parts.append(figs.div(figures["fig-sporenkaart-documenten"], "fig-sporenkaart-documenten",
+                              height=420))
+        parts.append(_summary_emergent(themes, codebook))
+        return "".join(parts)
+    if coded < FEW_CODED:
+        parts.append(f'<p class="let-op"><b>Weinig materiaal:</b> maar {coded} gecodeerde '
+                     "segmenten. De aandelen hieronder beschrijven dit materiaal; een patroon "
+                     "is het nog niet.</p>")
+    # the track map
+    ct = corpus_tracks(segs, long, codebook)
+    shares = {t: ct[t] for t in TRACKS}
+    parts.append("<h3>Sporenkaart</h3>")
+    if all(v != v for v in shares.values()):
+        parts.append("<p>Geen van de toegekende codes heeft een spoor in het codeboek, dus er "
+                     "is geen sporenkaart.</p>")
+    else:
+        order = sorted(TRACKS, key=lambda t: -shares[t])
+        parts.append("<p>Van de gecodeerde inhoud gaat " + _listing(
+            [f"{_pct(shares[t])} over {TRACK_LABELS[t].lower()}" for t in order]) + " (" + _listing(
+            [f"{_n(ct[f'n_{t}'], 'segment raakt', 'segmenten raken')} {TRACK_LABELS[t].lower()}"
+             for t in order]) + ").</p>")
+        parts.append('<div class="sporen-balk" role="img" aria-label="aandeel per spoor">' + "".join(
+            f'<span style="background:{TRACK_COLOURS[t]};width:{100 * shares[t]:.1f}%" '
+            f'title="{e(TRACK_LABELS[t])} {_pct(shares[t])}">'
+            f'{e(TRACK_LABELS[t]) if shares[t] >= 0.15 else ""}</span>' for t in TRACKS) + "</div>")
+        from .sporen.profiel import without_track, without_track_text
+        note = without_track_text(without_track(segs, long, codebook), codebook)
+        if note:
+            parts.append(f'<p class="klein">{e(note)}</p>')
+    parts.append("<p class=\"klein\">Elk punt is een document: hoe dichter bij een hoek, hoe "
+                 "groter het aandeel van dat spoor in zijn gecodeerde tekst; de grootte is het "
+                 "aantal gecodeerde segmenten. Per rol en per casus: zie "
+                 "<a href=\"#sporenkaart\">Sporenkaart</a>; per document in cijfers: "
+                 "<a href=\"#documenten\">Bijlage A</a>.</p>")
+    parts.append(figs.div(figures["fig-sporenkaart-documenten"], "fig-sporenkaart-documenten",
+                          height=460))
+    # leading themes per track, one quote each
+    lead = leading_themes(segs, long, codebook)
+    quotes = track_quotes(segs, long, codebook, leading=lead)
+    tw = codebook.track_weights()
+    parts.append("<h3>Hoofdthema's per spoor</h3>")
+    for t in TRACKS:
+        rows = lead[lead["spoor"] == t]
+        head = f'<span class="spoor" style="background:{TRACK_COLOURS[t]}">{e(TRACK_LABELS[t])}</span>'
+        if rows.empty:
+            why = ("het codeboek heeft geen code op dit spoor" if not (tw[t] > 0).any()
+                   else "geen enkel gecodeerd segment raakt dit spoor")
+            parts.append(f'<p class="spoor-thema" data-spoor="{t}">{head} Geen hoofdthema: '
+                         f"{why}.</p>")
+            continue
+        items = _listing([f'<a href="#thema-{e(r["code"])}">{e(r["label"])}</a> '
+                          f"({_n(r['n_segmenten'], 'segment', 'segmenten')}, {_pct(r['aandeel'])})"
+                          for r in rows.to_dict("records")])
+        parts.append(f'<p class="spoor-thema" data-spoor="{t}">{head} {_pct(shares[t])} van de '
+                     f"gecodeerde inhoud. Meest gecodeerd: {items}.</p>")
+        q = quotes[quotes["spoor"] == t]
+        if len(q):
+            parts.append(_summary_quote(q.iloc[0].to_dict(), titles))
+    parts.append("<p class=\"klein\">Aandelen van de gecodeerde segmenten (een segment kan "
+                 "meer thema's hebben). De citaten zijn automatisch gekozen: de best onderbouwde "
+                 "van het thema; controleer ze in de tekst voor u ze gebruikt.</p>")
+    parts.append(_summary_roles(segs, long, codebook))
+    parts.append(_summary_emergent(themes, codebook))
+    return "".join(parts)
+
+
+def _summary_roles(segs, long, codebook) -> str:
+    from .sporen.bevindingen import ALPHA, MIN_DIFFERENCE, MIN_ROLE_SEGMENTS, role_differences
+
+    d = role_differences(segs, long, codebook)
+    out = ["<h3>Waar de rollen verschillen</h3>"]
+    small = {r: k for r, k in d["te_klein"].items() if r not in (d["a"], d["b"])}
+    if d["a"] is None:
+        out.append(f"<p>Niets te vergelijken: {e(d['reden'])}.</p>")
+        return "".join(out)
+    a, b, n = d["a"], d["b"], d["rollen"]
+    pair = f"<b>{e(a)}</b> ({n[a]} gecodeerde segmenten) en <b>{e(b)}</b> ({n[b]})"
+    if d["reden"]:
+        out.append(f"<p>Tussen {pair}: {e(d['reden'])}; er wordt geen verschil genoemd.</p>")
+    elif d["verschillen"].empty:
+        out.append(f"<p>Tussen {pair} is geen duidelijk verschil: geen spoor of thema verschilt "
+                   f"minstens {MIN_DIFFERENCE:.0f} procentpunt met p &lt; {ALPHA:g} na correctie "
+                   "voor het aantal toetsen.</p>")
+    else:
+        said = []
+        for r in d["verschillen"].to_dict("records"):
+            more, less = (a, b) if r["verschil"] > 0 else (b, a)
+            sm, sl = ((r["aandeel_a"], r["aandeel_b"]) if r["verschil"] > 0
+                      else (r["aandeel_b"], r["aandeel_a"]))
+            what = e(r["label"]) + (" (spoor)" if r["niveau"] == "spoor" else "")
+            said.append(f"<li>{what} komt vaker voor bij <b>{e(more)}</b>: {_pct(sm)} van hun "
+                        f"gecodeerde segmenten, tegen {_pct(sl)} bij {e(less)} "
+                        f"(p na correctie {_p(r['p_bh'])}).</li>")
+        out.append(f"<p>Vergeleken zijn {pair}, de twee rollen met de meeste gecodeerde "
+                   "segmenten:</p><ul>" + "".join(said) + "</ul>")
+    for r, (k, tot) in d["interviewer"].items():
+        out.append(f"<p class=\"klein\">Let op: {k} van de {tot} gecodeerde segmenten van "
+                   f"'{e(r)}' zijn vragen van de interviewer.</p>")
+    if small:
+        out.append("<p class=\"klein\">Te weinig gecodeerde segmenten (minder dan "
+                   f"{MIN_ROLE_SEGMENTS}) om mee te vergelijken: " + _listing(
+                       [f"{e(str(r))} ({k})" for r, k in small.items()]) + ".</p>")
+    out.append("<p class=\"klein\">Regel: een verschil wordt genoemd als beide rollen minstens "
+               f"{MIN_ROLE_SEGMENTS} gecodeerde segmenten hebben, de aandelen minstens "
+               f"{MIN_DIFFERENCE:.0f} procentpunt verschillen en de toets van Fisher na "
+               f"Benjamini–Hochberg onder {ALPHA:g} blijft. Alle cijfers: "
+               "<a href=\"#spoorwissel\">Spoorwissel</a>.</p>")
+    return "".join(out)
+
+
+def _themes_table(themes) -> pd.DataFrame | None:
+    if isinstance(themes, (str, Path)):
+        themes = pd.read_csv(themes)
+    if themes is None:
+        return None
+    t = themes.copy()
+    if "emergent" not in t:
+        t["emergent"] = False
+    t["emergent"] = t["emergent"].astype(str).str.lower().isin(["true", "1"])
+    return t
+
+
+def _words(v, k: int = 8) -> str:
+    return ", ".join(v[:k]) if isinstance(v, (list, tuple)) else ", ".join(
+        w.strip() for w in str(v or "").split(";")[:k] if w.strip())
+
+
+THEMAS = "thema's"
+
+
+def _summary_emergent(themes, codebook) -> str:
+    t = _themes_table(themes)
+    head = "<h3>Emergente thema's</h3>"
+    if t is None:
+        return (head + "<p>Er is geen topicmodel gedraaid, dus geen thema's gezocht buiten het "
+                "codeboek om (<code>verhalen themas</code>).</p>")
+    if len(t) == 0:
+        return head + "<p>Het topicmodel vond geen thema's.</p>"
+    em = t[t["emergent"]]
+    if em.empty:
+        return head + (f"<p>Het topicmodel vond {_n(len(t), 'thema', THEMAS)}; het codeboek "
+                       "dekt ze alle.</p>")
+    labels = codebook.labels()
+    items = []
+    for r in em.to_dict("records"):
+        near = r.get("dichtstbijzijnde_code")
+        near = "" if near is None or near != near else str(near)
+        near = labels.get(near, near)
+        items.append(f"<li><b>{e(str(r.get('label', r.get('topic'))))}</b> — "
+                     f"{_num(r.get('n'))} eenheden; trefwoorden: {e(_words(r.get('trefwoorden'), 5))}"
+                     + (f"; het dichtst bij code {e(near)}" if near else "") + ".</li>")
+    return head + (f"<p>Van de {_n(len(t), 'thema', THEMAS)} die het topicmodel vond, "
+                   f"dekt het codeboek er {len(em)} niet "
+                   "(kandidaten voor een nieuwe code; zie <a href=\"#emergent\">Emergente "
+                   "thema's</a>):</p><ul>" + "".join(items) + "</ul>")
+
+
 def _overview(segs, long, meta, people, docs) -> str:
     n_words = int(segs["text"].str.split().str.len().sum())
     coded = long["segment_id"].nunique()
@@ -294,6 +592,18 @@ def _overview(segs, long, meta, people, docs) -> str:
         parts.append("<h3>Segmenten per sprekersrol</h3>" + _table(
             pd.DataFrame(sorted(roles.items(), key=lambda kv: -kv[1]), columns=["rol", "segmenten"]),
             numeric={"segmenten"}))
+    errors = meta.get("errors") or []
+    if errors:
+        items = "".join(f"<li>{e(str(x.get('message') or x.get('path')))}</li>" for x in errors)
+        parts.append(f'<div class="let-op"><b>Niet gelezen ({len(errors)}):</b><ul>{items}</ul></div>')
+    parts.append("<p class=\"klein\">De tabel van alle documenten, het sporenprofiel per "
+                 "document en de mensentabel staan in <a href=\"#documenten\">Bijlage A</a>.</p>")
+    return "".join(parts)
+
+
+def _documents_appendix(segs, long, codebook, people, titles) -> str:
+    from .sporen.profiel import track_profile
+
     per_doc = segs.groupby("doc_id", sort=False).agg(
         titel=("title", "first") if "title" in segs else ("doc_id", "first"),
         segmenten=("id", "size")).reset_index()
@@ -303,29 +613,29 @@ def _overview(segs, long, meta, people, docs) -> str:
     if "case_id" in segs:
         per_doc["casus"] = per_doc["doc_id"].map(segs.drop_duplicates("doc_id")
                                                  .set_index("doc_id")["case_id"])
-    parts.append("<h3>Documenten</h3>" + _table(per_doc, numeric={"segmenten", "gecodeerd"},
-                                                rename={"doc_id": "document"}))
-    errors = meta.get("errors") or []
-    if errors:
-        items = "".join(f"<li>{e(str(x.get('message') or x.get('path')))}</li>" for x in errors)
-        parts.append(f'<div class="let-op"><b>Niet gelezen ({len(errors)}):</b><ul>{items}</ul></div>')
+    parts = ["<h3>Documenten</h3>" + _table(per_doc, numeric={"segmenten", "gecodeerd"},
+                                            rename={"doc_id": "document"})]
+    prof = track_profile(segs, long, codebook, by="doc_id")
+    parts.append("<h3 id=\"sporenprofiel-documenten\">Sporenprofiel per document</h3>"
+                 "<p class=\"klein\">De cijfers achter de sporenkaart van de samenvatting.</p>"
+                 + _profile_table(prof, "doc_id", titles, codebook))
     if people is not None and not people.empty:
         cols = [c for c in ("naam", "rol", "organisatie") if c in people.columns]
         parts.append("<h3>Mensentabel</h3>" + _table(people[cols]))
     return "".join(parts)
 
 
-def _track_section(segs, long, codebook, figs, figures, titles) -> str:
+def _track_section(segs, long, codebook, figs, figures) -> str:
     from .sporen.profiel import track_profile, without_track, without_track_text
 
     note = without_track_text(without_track(segs, long, codebook), codebook)
-    parts = ([f'<p class="let-op"><b>Let op:</b> {e(note)}</p>'] if note else []) + ["<p>Elk punt is een document (of een rol) in de driehoek van de drie sporen: hoe "
-             "dichter bij een hoek, hoe groter het aandeel gecodeerde tekst op dat spoor. De "
-             "grootte van een punt is het aantal gecodeerde segmenten.</p>",
-             figs.div(figures["fig-sporenkaart-documenten"], "fig-sporenkaart-documenten")]
-    prof = track_profile(segs, long, codebook, by="doc_id")
-    parts.append("<h3>Sporenprofiel per document</h3>" + _profile_table(prof, "doc_id", titles, codebook))
-    parts.append(figs.div(figures["fig-sporenkaart-rollen"], "fig-sporenkaart-rollen"))
+    parts = ([f'<p class="let-op"><b>Let op:</b> {e(note)}</p>'] if note else []) + [
+        "<p>Elk punt is een rol (of een document, in de <a href=\"#samenvatting\">samenvatting"
+        "</a>) in de driehoek van de drie sporen: hoe dichter bij een hoek, hoe groter het "
+        "aandeel gecodeerde tekst op dat spoor. De grootte van een punt is het aantal gecodeerde "
+        "segmenten. Het sporenprofiel per document staat in <a href=\"#documenten\">Bijlage A"
+        "</a>.</p>",
+        figs.div(figures["fig-sporenkaart-rollen"], "fig-sporenkaart-rollen")]
     for by, head in (("roles", "Sporenprofiel per sprekersrol"), ("case_id", "Sporenprofiel per casus")):
         if by in segs and segs[by].map(lambda v: bool(v) if not isinstance(v, float) else v == v).any():
             prof = track_profile(segs, long, codebook, by=by)
@@ -354,10 +664,9 @@ def _profile_table(prof: pd.DataFrame, by: str, titles: dict, codebook) -> str:
 def _switch_section(segs, long, codebook) -> str:
     from .sporen.profiel import compare_groups
 
-    roles = _roles_present(segs)
-    coded_ids = set(long["segment_id"])
-    roles = [r for r in roles
-             if segs.loc[segs["id"].isin(coded_ids), "roles"].map(lambda rs: r in (rs or [])).any()]
+    from .sporen.bevindingen import roles_by_coded
+
+    roles = list(roles_by_coded(segs, long, codebook).index)
     if len(roles) < 2:
         return ("<p>Er zijn minder dan twee sprekersrollen met gecodeerde segmenten, dus er valt "
                 "geen spoorwissel te tonen.</p>")
@@ -373,7 +682,7 @@ def _switch_section(segs, long, codebook) -> str:
         "p (BH)": tab["p_bh"].map(lambda v: "–" if v != v else f"{v:.3f}"),
         "duiding": tab["duiding"]})
     return (f"<p>Waar verschillen <b>{e(a)}</b> en <b>{e(b)}</b> (de twee rollen met de meeste "
-            "segmenten)? Per spoor en per thema het aantal en aandeel van hun gecodeerde "
+            "gecodeerde segmenten)? Per spoor en per thema het aantal en aandeel van hun gecodeerde "
             "segmenten, het verschil in procentpunten en een exacte toets van Fisher; de p-waarde "
             "na Benjamini–Hochberg corrigeert voor het aantal toetsen. Een klein aantal segmenten "
             "geeft grote onzekerheid: lees de verschillen als aanwijzing, niet als bewijs.</p>"
@@ -423,18 +732,16 @@ def _theme_sections(segs, long, codebook, titles, n_quotes) -> str:
     return "".join(parts)
 
 
-def _emergent_section(themes) -> str:
-    if isinstance(themes, (str, Path)):
-        themes = pd.read_csv(themes)
-    if themes is None or len(themes) == 0:
+def _emergent_section(themes, codebook) -> str:
+    t = _themes_table(themes)
+    if t is None or len(t) == 0:
         return "<p>Er zijn geen thema's ontdekt.</p>"
-    t = themes.copy()
-    if "emergent" not in t:
-        t["emergent"] = False
-    t["emergent"] = t["emergent"].astype(str).str.lower().isin(["true", "1"])
+    labels = codebook.labels()
 
-    def words(v):
-        return ", ".join(v[:8]) if isinstance(v, (list, tuple)) else str(v or "").replace(";", ",")
+    def near(v):
+        if v is None or v != v or not str(v).strip():
+            return "–"
+        return f"{labels[v]} ({v})" if v in labels else str(v)
 
     def quotes(v):
         if isinstance(v, (list, tuple)):
@@ -452,8 +759,8 @@ def _emergent_section(themes) -> str:
         qs = "".join(f"<blockquote>“{e(q)}”</blockquote>" for q in quotes(r.get("citaten"))[:3])
         parts.append(f"<h3>{e(str(r.get('label', r.get('topic'))))}</h3>"
                      f"<p class=\"klein\">{_num(r.get('n'))} eenheden; trefwoorden: "
-                     f"{e(words(r.get('trefwoorden')))}; dichtstbijzijnde code: "
-                     f"{e(str(r.get('dichtstbijzijnde_code', '–')))}</p>{qs}")
+                     f"{e(_words(r.get('trefwoorden')))}; dichtstbijzijnde code: "
+                     f"{e(near(r.get('dichtstbijzijnde_code')))}</p>{qs}")
     cols = [c for c in ("label", "n", "dichtstbijzijnde_code", "gelijkenis",
                         "meest_gedeelde_code", "aandeel_gedeeld", "emergent") if c in t]
     show = t[cols].copy()

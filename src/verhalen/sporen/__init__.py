@@ -3,6 +3,8 @@
 * ``profiel``: ``segment_tracks``, ``track_profile``, ``code_counts``, ``cooccurrence``,
   ``compare_groups``, ``without_track`` (pure functions on ``segments_df`` + long codes + codebook → DataFrames);
 * ``citaten``: ``best_quotes``;
+* ``bevindingen``: the facts the report's summary states (``corpus_tracks``,
+  ``leading_themes``, ``track_quotes``, ``role_differences``, ``speakers_per_role``);
 * ``figuren``: ``track_map``, ``track_sunburst``, ``code_heatmap``, ``cooccurrence_network``,
   ``role_sankey``, ``quote_matrix`` (plotly figures; imported on first use).
 """

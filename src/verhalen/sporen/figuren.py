@@ -85,6 +85,26 @@ def _has_codes(segments_df, codes_long, codebook) -> bool:
 
 # --------------------------------------------------------------------------- track map
 
+#: Font size of the three corner labels (the track names) of the ternary track map.
+CORNER_FONT = 14
+#: Tick values on each ternary axis: never 0 or 1, so no tick label sits on a corner, where
+#: two axes' labels meet each other and the corner label.
+TERNARY_TICKS = (0.2, 0.4, 0.6, 0.8)
+#: Where each corner label goes, relative to its corner (a: top vertex; b: bottom left;
+#: c: bottom right): above the top and below the bottom corners, centred.
+CORNER_POSITIONS = ("top center", "bottom center", "bottom center")
+#: Diameter (px) of the largest group marker of the track map.
+MAX_MARKER = 40
+#: Distance (px) of a corner label from its corner: beyond the largest marker on that corner
+#: and, below the bottom corners, beyond the row of tick labels along the bottom edge.
+CORNER_CLEARANCE = 24
+
+
+def _text_width(text: str, size: float) -> float:
+    """A generous estimate of a label's width in pixels (sans-serif, ~0.62 em a character)."""
+    return 0.62 * size * len(str(text))
+
+
 def track_map(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
               by: str = "doc_id", weight: str = "gewicht", title: str | None = None,
               show_text: bool | None = None) -> go.Figure:
@@ -92,7 +112,17 @@ def track_map(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
     vakmanschap–betekenisgeving–doelmatigheid triangle (``a``/``b``/``c`` = the shares of
     ``track_profile`` in ``TRACKS`` order), sized by its number of coded segments and coloured by
     its dominant track; hover shows the shares and the leading themes (Dutch labels). Groups
-    without coded content are left out. One ``scatterternary`` trace."""
+    without coded content are left out.
+
+    Two ``scatterternary`` traces: the groups (first, ``name`` = the group word) and the three
+    corner labels (``name="hoeken"``, text only, no hover). The corner labels are placed by
+    plotly at the corners in pixels, :data:`CORNER_CLEARANCE` away from them (an invisible
+    marker of that radius pushes the text out), above the top corner and below the row of tick
+    labels along the bottom edge (:data:`TERNARY_TICKS`: none on a corner), so they keep clear
+    of the tick labels and of a marker on the corner at any figure size. The margins leave room
+    for them, and the note on size and colour sits below the bottom corner labels. A group's
+    own label points into the triangle near the top corner.
+    """
     what = GROUP_WORDS.get(by, by)
     title = title or f"Sporenkaart: {what} in de driehoek van de drie sporen"
     prof = track_profile(segments_df, codes_long, codebook, by=by, weight=weight)
@@ -102,7 +132,7 @@ def track_map(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
     labels = codebook.labels()
     names = group_labels(segments_df, by, prof[by])
     n = prof["n_gecodeerd"].to_numpy(dtype=float)
-    sizes = 12 + 28 * np.sqrt(n / n.max())
+    sizes = 12 + (MAX_MARKER - 12) * np.sqrt(n / n.max())
     dominant = prof[list(TRACKS)].to_numpy().argmax(axis=1)
     colours = [TRACK_COLOURS[TRACKS[i]] for i in dominant]
     if show_text is None:
@@ -113,30 +143,48 @@ def track_map(segments_df: pd.DataFrame, codes_long: pd.DataFrame, codebook, *,
         themes = ", ".join(labels[c] for c in r["hoofdthemas"]) or "–"
         hover.append(f"<b>{names[r[by]]}</b><br>{r['n_gecodeerd']} van {r['n_segmenten']} "
                      f"segmenten gecodeerd<br>{shares}<br>Hoofdthema's: {themes}")
+    # a label above a point near the top corner would run into the corner label: put it below
+    text_pos = ["bottom center" if a > 0.7 else "top center" for a in prof[TRACKS[0]]]
     fig = go.Figure(go.Scatterternary(
         a=prof[TRACKS[0]].tolist(), b=prof[TRACKS[1]].tolist(), c=prof[TRACKS[2]].tolist(),
         mode="markers+text" if show_text else "markers",
         text=[_short(names[v], 24) for v in prof[by]] if show_text else None,
-        textposition="top center", textfont=dict(size=10),
+        textposition=text_pos, textfont=dict(size=10),
         marker=dict(size=sizes.tolist(), color=colours, opacity=0.8,
                     line=dict(width=1, color="white")),
         hovertext=hover, hoverinfo="text", name=what, cliponaxis=False,
         customdata=prof[[by, "n_gecodeerd"]].astype(str).to_numpy().tolist()))
+    corner_labels = [TRACK_LABELS[t] for t in TRACKS]
+    fig.add_trace(go.Scatterternary(
+        a=[1, 0, 0], b=[0, 1, 0], c=[0, 0, 1], mode="markers+text", name="hoeken",
+        marker=dict(size=2 * CORNER_CLEARANCE, color="rgba(0,0,0,0)", line=dict(width=0)),
+        text=[f"<b>{x}</b>" for x in corner_labels], textposition=list(CORNER_POSITIONS),
+        textfont=dict(size=CORNER_FONT, color=[TRACK_COLOURS[t] for t in TRACKS]),
+        hoverinfo="skip", cliponaxis=False, showlegend=False))
 
     def axis(t):
-        return dict(title=dict(text=TRACK_LABELS[t], font=dict(color=TRACK_COLOURS[t])),
-                    min=0, linewidth=2, linecolor=TRACK_COLOURS[t], ticksuffix="",
-                    tickformat=".0%")
+        return dict(title=dict(text=""), min=0, linewidth=2, linecolor=TRACK_COLOURS[t],
+                    tickmode="array", tickvals=list(TERNARY_TICKS), tickformat=".0%",
+                    tickfont=dict(size=11, color="#444444"))
 
+    note_lines = ["Grootte: aantal gecodeerde segmenten; kleur: sterkste spoor."]
+    untracked = _untracked_note(segments_df, codes_long, codebook)
+    if untracked:
+        note_lines.append(untracked.lstrip("; ") + ".")
+    # room beside the bottom corners for half a corner label (when the triangle fills the
+    # width), above the top one and below the bottom ones for the labels, then the note
+    side = int(max(_text_width(x, CORNER_FONT) for x in corner_labels) / 2) + 24
+    below_corners = CORNER_CLEARANCE + int(1.4 * CORNER_FONT) + 8
     fig.update_layout(title=title, template="plotly_white", showlegend=False,
+                      margin=dict(l=side, r=side, t=90 + CORNER_CLEARANCE,
+                                  b=below_corners + 18 * len(note_lines) + 12),
                       ternary=dict(sum=1, aaxis=axis(TRACKS[0]), baxis=axis(TRACKS[1]),
                                    caxis=axis(TRACKS[2])),
-                      annotations=[dict(text="Grootte: aantal gecodeerde segmenten; kleur: "
-                                         "sterkste spoor" + _untracked_note(
-                                             segments_df, codes_long, codebook),
-                                         x=0, y=-0.08, xref="paper",
-                                         yref="paper", showarrow=False,
-                                         font=dict(size=11, color="#555555"))])
+                      meta={"hoeken": corner_labels},
+                      annotations=[dict(text="<br>".join(note_lines), x=0.5, y=0,
+                                        xref="paper", yref="paper", xanchor="center",
+                                        yanchor="top", yshift=-below_corners, align="center",
+                                        showarrow=False, font=dict(size=11, color="#555555"))])
     return fig
 
 
