@@ -187,7 +187,12 @@ def test_method_appendix_shows_what_the_coder_learned(segs, codes, codebook):
     assert "Wat de coder leerde" in part and "Het codeboek is de uitgangswaarde." in part
     assert "<td>kosten</td><td>codeboek</td><td>2 menselijke voorbeelden</td>" in part
     plain = _section(build_report(segs, codes, codebook, method={"coder": "x"}), "methode")
-    assert "Wat de coder leerde" not in plain
+    assert "Wat de coder leerde" not in plain and "Aanpassing aan deze bundel" not in part
+    leren["aanpassing_aan_bundel"] = {"segmenten_met_menselijke_codes": 12,
+                                      "segmenten_in_bundel": 80, "uitleg": "Per code een correctie."}
+    part = _section(build_report(segs, codes, codebook, method={"coder": "ensemble", "leren": leren}),
+                    "methode")
+    assert "Aanpassing aan deze bundel: 12 van de 80 segmenten" in part
 
 
 # ------------------------------------------------------------------------------------------

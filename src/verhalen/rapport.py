@@ -820,6 +820,11 @@ def _method_appendix(segs, long, codebook, meta, method, reference) -> str:
                          f"<tr><td>{e(str(c))}</td><td>{e(str(d.get('besluit', '')))}</td>"
                          f"<td>{e(str(d.get('reden', '')))}</td></tr>"
                          for c, d in leren["codes"].items()) + "</tbody></table>")
+    bundel = leren.get("aanpassing_aan_bundel") if isinstance(leren, dict) else None
+    if isinstance(bundel, dict):
+        parts.append(f"<p>Aanpassing aan deze bundel: {int(bundel.get('segmenten_met_menselijke_codes', 0))} "
+                     f"van de {int(bundel.get('segmenten_in_bundel', 0))} segmenten hebben menselijke "
+                     f"codes. {e(str(bundel.get('uitleg', '')))}</p>")
     if reference is not None:
         parts.append(_agreement(segs, long, codebook, reference))
     else:
