@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Refreshes requirements/verhalen.lock: the exact versions (with their hashes) that
 # scripts/installeer.sh installs. The resolution only sees releases published before the date
-# in requirements/LOCK_DATUM, so running this twice gives the same lock; a refresh moves the date.
+# in requirements/LOCK_DATUM (by upload date), so running it twice mostly gives the same lock;
+# the registry does add releases afterwards with an earlier upload date, so the same date can
+# resolve a few newer versions (tests/test_lock.py prints them). A refresh moves the date.
 #
-#   bash scripts/ververs_lock.sh            # same date: reproduces the lock (check)
+#   bash scripts/ververs_lock.sh            # same date: recompute (check)
 #   bash scripts/ververs_lock.sh 2027-01-15 # new date: newer releases; then run the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
