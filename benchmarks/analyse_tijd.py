@@ -102,6 +102,7 @@ def _zip_entries(path: Path) -> dict[str, bytes]:
 
 
 _DATE = re.compile(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}")
+_CODE_PATH = re.compile(r"[^\s()<>\"']*/src/verhalen/")   # where the copy of the code was
 
 
 def compare(ref: Path, other: Path) -> tuple[list[str], list[str]]:
@@ -121,10 +122,10 @@ def compare(ref: Path, other: Path) -> tuple[list[str], list[str]]:
             diffs.append(f"tabellen/{name}")
     if _zip_entries(ref / "project.qdpx") != _zip_entries(other / "project.qdpx"):
         diffs.append("project.qdpx (inhoud)")
-    ra = _DATE.sub("DATUM", (ref / "rapport.html").read_text(encoding="utf-8"))
-    rb = _DATE.sub("DATUM", (other / "rapport.html").read_text(encoding="utf-8"))
+    ra, rb = ((_CODE_PATH.sub("…/verhalen/", _DATE.sub("DATUM", (d / "rapport.html")
+               .read_text(encoding="utf-8")))) for d in (ref, other))
     if ra != rb:
-        notes.append("rapport.html verschilt (op de datum na)")
+        notes.append("rapport.html verschilt (afgezien van datum en pad van de code)")
     ma = json.loads((ref / "methode.json").read_text(encoding="utf-8"))
     mb = json.loads((other / "methode.json").read_text(encoding="utf-8"))
     ma.pop("tijden_s", None)

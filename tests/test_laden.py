@@ -33,6 +33,12 @@ def _run(code: str, tmp_path: Path, cache: Path | None = None) -> dict:
     return json.loads(line[len("RESULT "):])
 
 
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory) -> Path:
+    """One verhalen cache for the import checks: pynndescent compiles once, not per test."""
+    return tmp_path_factory.mktemp("laden-cache")
+
+
 def test_command_line_imports_no_model_stack(tmp_path):
     """Parsing the command line (every command module) imports neither the topic stack nor
     sentence-transformers, torch, spaCy or plotly: those cost seconds and load when a step
@@ -48,7 +54,7 @@ def test_command_line_imports_no_model_stack(tmp_path):
     assert res == []
 
 
-def test_bertopic_without_the_parts_the_topic_step_does_not_run(tmp_path):
+def test_bertopic_without_the_parts_the_topic_step_does_not_run(tmp_path, shared_cache):
     res = _run('''
         import importlib.util, json, sys
         from verhalen.themas.laden import import_bertopic
@@ -69,7 +75,7 @@ def test_bertopic_without_the_parts_the_topic_step_does_not_run(tmp_path):
         from bertopic.backend._sentencetransformers import SentenceTransformerBackend
         out["st_backend"] = SentenceTransformerBackend.__module__
         print("RESULT " + json.dumps(out))
-    ''' % (HEAVY,), tmp_path, tmp_path / "cache")
+    ''' % (HEAVY,), tmp_path, shared_cache)
     assert res["class"] == "bertopic._bertopic"
     assert res["loaded"] == []
     assert res["exports"] == ["bertopic.backend._multimodal",
@@ -83,18 +89,18 @@ def test_bertopic_without_the_parts_the_topic_step_does_not_run(tmp_path):
     assert res["st_backend"] == "bertopic.backend._sentencetransformers"
 
 
-def test_bertopic_already_imported_is_used_as_it_is(tmp_path):
+def test_bertopic_already_imported_is_used_as_it_is(tmp_path, shared_cache):
     res = _run('''
         import json, sys
         import bertopic
         from verhalen.themas.laden import import_bertopic
         print("RESULT " + json.dumps([import_bertopic() is bertopic.BERTopic,
                                       "sentence_transformers" in sys.modules]))
-    ''', tmp_path, tmp_path / "cache")
+    ''', tmp_path, shared_cache)
     assert res == [True, True]
 
 
-def test_umap_compiled_functions_are_cached_in_the_verhalen_cache(tmp_path):
+def test_umap_compiled_functions_are_cached_in_the_verhalen_cache(tmp_path, shared_cache):
     """UMAP's own jitted functions get a numba cache under VERHALEN_CACHE/numba/<versions>
     (pynndescent's too); numba's global setting is left as it was."""
     res = _run('''
@@ -114,9 +120,9 @@ def test_umap_compiled_functions_are_cached_in_the_verhalen_cache(tmp_path):
             "paths": [f._cache._cache_path for f in fns],
             "null": [isinstance(f._cache, NullCache) for f in fns],
             "config": [before, config.CACHE_DIR]}))
-    ''', tmp_path, tmp_path / "cache")
+    ''', tmp_path, shared_cache)
     root = Path(res["root"])
-    assert root.parent == tmp_path / "cache" / "numba"
+    assert root.parent == shared_cache / "numba"
     assert res["null"] == [False] * 5
     assert all(Path(p).is_relative_to(root) for p in res["paths"]), res["paths"]
     assert res["config"][0] == res["config"][1]
