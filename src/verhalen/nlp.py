@@ -92,12 +92,37 @@ def pipeline_info(nlp) -> PipelineInfo:
     return PipelineInfo(full, nlp.meta.get("version", "?"), True, "ner" in nlp.pipe_names, lem)
 
 
+@functools.lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     """Dutch stop words (spaCy's list) plus interview filler words."""
+    return frozenset(_spacy_dutch_stop_words() | {"gewoon", "eigenlijk", "natuurlijk", "echt",
+                                                  "heel", "zeggen", "zegt", "vertelt", "ja",
+                                                  "nou", "hè", "even"})
+
+
+def _spacy_dutch_stop_words() -> frozenset[str]:
+    """spaCy's Dutch list (``spacy.lang.nl.stop_words.STOP_WORDS``). While spaCy is not
+    imported, that data file (it holds the list and nothing else) is run on its own: importing
+    it through ``spacy`` imports the whole package, with thinc and torch (~1.5 s), which a
+    re-run with warm caches otherwise never needs."""
+    import sys
+
+    if "spacy" not in sys.modules:
+        import importlib.util
+        from pathlib import Path
+
+        spec = importlib.util.find_spec("spacy")
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            path = Path(folder) / "lang" / "nl" / "stop_words.py"
+            if path.is_file():
+                names: dict = {}
+                exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), names)  # noqa: S102
+                found = names.get("STOP_WORDS")
+                if isinstance(found, (set, frozenset)) and found:
+                    return frozenset(found)
     from spacy.lang.nl.stop_words import STOP_WORDS
 
-    return frozenset(STOP_WORDS | {"gewoon", "eigenlijk", "natuurlijk", "echt", "heel", "zeggen",
-                                  "zegt", "vertelt", "ja", "nou", "hè", "even"})
+    return frozenset(STOP_WORDS)
 
 
 _WORD = re.compile(r"\w", re.UNICODE)

@@ -122,9 +122,12 @@ class Project:
     # ----------------------------------------------------------------------- shared parts
     @property
     def nlp(self):
+        """The spaCy pipeline the steps share: a ``verhalen.cache.LazyNLP`` (``load_nlp()`` on
+        first use) unless one was given, so a re-run whose analysis is all in the caches does
+        not load spaCy."""
         if self._nlp is None:
-            from .nlp import load_nlp
-            self._nlp = load_nlp()
+            from .cache import LazyNLP
+            self._nlp = LazyNLP()
         return self._nlp
 
     @property
@@ -759,8 +762,8 @@ class Project:
         written. Returns ``{"corpus", "codes" (wide), "codes_long", "themes" (table or None),
         "method", "seconds"}``."""
         from .codeboek import codebook_to_yaml
+        from .cache import pipeline_info_of
         from .codes import codes_jsonl_text, wide_to_long
-        from .nlp import pipeline_info
         from .opslag import atomic_files
         from .rapport import build_report
         from .sporen.tabellen import report_tables, write_tables
@@ -774,6 +777,11 @@ class Project:
         timings: dict[str, float] = {}
         step = self.progress.step
         say = self.progress.info
+
+        warm_up = None
+        if themes:      # a first run compiles UMAP in a second process meanwhile
+            from .themas.laden import start_numba_warm_up
+            warm_up = start_numba_warm_up()
 
         step(1, 6, f"Lezen: {src}")
         t = time.time()
@@ -804,6 +812,10 @@ class Project:
         t = time.time()
         if themes:
             from .themas import ThemaFout, ThemaModel, align_topics, topic_table
+            if warm_up is not None:
+                say("      eerste run met deze versies: numba compileert UMAP eenmalig "
+                    "(bewaard in de cache)")
+                warm_up.wait()
             try:
                 model = ThemaModel(embedder=embedder, nlp=nlp).fit(segs)
             except ThemaFout as exc:     # too little text: the rest of the analysis holds
@@ -831,7 +843,7 @@ class Project:
             num = pseudonymise_table(read_numbers(num), key, nlp=nlp)
         from .omgeving import lock_status, versions_line
 
-        method = {"nlp": pipeline_info(nlp).describe(),
+        method = {"nlp": pipeline_info_of(nlp).describe(),
                   "embedder": getattr(embedder, "name", "?"),
                   "coder": "ensemble (regels + semantisch"
                            + (" + geleerde correctie op het codeboek, uit menselijke codes)"

@@ -73,25 +73,69 @@ def units_from_segments(segments: pd.DataFrame, eenheid: str = "alinea",
     return pd.DataFrame(rows, columns=["id", "segment_id", "doc_id", "section", "case_id", "text"])
 
 
-def lemma_documents(texts: list[str], nlp=None) -> list[str]:
+def lemma_documents(texts: list[str], nlp=None, cache: Any = None) -> list[str]:
     """Each text as lower-case lemmas without Dutch stop words, numbers or very short tokens:
-    what the CountVectorizer (uni- and bigrams) sees."""
-    from ..nlp import load_nlp, stop_words
+    what the CountVectorizer (uni- and bigrams) sees.
 
-    nlp = nlp or load_nlp()
+    ``nlp``: the spaCy pipeline (default ``load_nlp()``, loaded only when a text has to be
+    analysed). ``cache``: where the spaCy analysis of each text is kept between runs, as in
+    ``coderen.basis.prepare`` — ``None`` for ``verhalen.cache.NLPCache()`` in the cache root,
+    an ``NLPCache``, or ``False`` to always run spaCy. The lemmas are the same either way: the
+    cache holds every token with a letter or digit (its lemma, lower form and offset), and a
+    token without one is never kept here."""
+    from ..cache import LazyNLP, NLPCache
+    from ..nlp import stop_words
+
+    texts = list(texts)
+    nlp = nlp if nlp is not None else LazyNLP()
     stops = stop_words()
-    out = []
-    for doc in nlp.pipe(texts, batch_size=64):
+
+    def keep(token: str, lem: str, low: str) -> bool:
+        # spaCy's is_alpha is str.isalpha of the token text, lower_ its str.lower()
+        return (token.isalpha() and len(token) >= 3 and low not in stops and lem not in stops
+                and len(lem) >= 3)
+
+    def from_spacy(batch: list[str]) -> list[str]:
+        out = []
+        for doc in nlp.pipe(batch, batch_size=64):
+            toks = []
+            for t in doc:
+                if not t.is_alpha or len(t.text) < 3:
+                    continue
+                lem = (t.lemma_ or t.text).lower()
+                if t.lower_ in stops or lem in stops or len(lem) < 3:
+                    continue
+                toks.append(lem)
+            out.append(" ".join(toks))
+        return out
+
+    if cache is False:
+        return from_spacy(texts)
+    store = cache if cache is not None else NLPCache()
+    try:
+        analyses = store.analyse(texts, nlp)
+    finally:
+        if cache is None:
+            store.close()
+    out: list[str | None] = []
+    redo = []
+    for n, (text, (_, lems, lows, idxs)) in enumerate(zip(texts, analyses)):
         toks = []
-        for t in doc:
-            if not t.is_alpha or len(t.text) < 3:
-                continue
-            lem = (t.lemma_ or t.text).lower()
-            if t.lower_ in stops or lem in stops or len(lem) < 3:
-                continue
-            toks.append(lem)
-        out.append(" ".join(toks))
-    return out
+        for lem, low, i in zip(lems, lows, idxs):
+            token = text[i : i + len(low)]
+            if token.lower() != low:      # lower-casing changed the length: ask spaCy itself
+                redo.append(n)
+                break
+            if keep(token, lem, low):
+                toks.append(lem)
+        else:
+            out.append(" ".join(toks))
+            continue
+        out.append(None)
+    if redo:
+        for n, doc in zip(redo, from_spacy([texts[n] for n in redo])):
+            out[n] = doc
+    return out  # type: ignore[return-value]
 
 
 def scaled_settings(n: int) -> dict[str, int]:
@@ -117,7 +161,9 @@ class ThemaModel:
     (default ``load_nlp()``), ``umap_model``, ``cluster_model``, ``vectorizer_model`` (defaults
     scaled to the corpus), ``random_state`` (fixed seed), ``reduce_outliers`` (assign outlier
     units to the nearest topic by embedding), ``n_keywords`` and ``n_quotes`` for the labels,
-    ``interviewer_turns`` (also model the interviewer's questions in transcripts; default no).
+    ``interviewer_turns`` (also model the interviewer's questions in transcripts; default no),
+    ``nlp_cache`` (the spaCy analysis per text between runs, see :func:`lemma_documents`;
+    ``False`` turns it off).
 
     After ``fit``: ``assignments_`` (one row per unit: id, segment_id, doc_id, text, topic,
     label), ``topics_`` (one row per topic: topic, label, n, keywords, quotes),
@@ -128,7 +174,8 @@ class ThemaModel:
                  min_units: int = MIN_UNITS, umap_model=None, cluster_model=None,
                  vectorizer_model=None, reduce_outliers: bool = True, n_keywords: int = 10,
                  n_quotes: int = 3, min_cluster_size: int | None = None,
-                 n_neighbors: int | None = None, interviewer_turns: bool = False):
+                 n_neighbors: int | None = None, interviewer_turns: bool = False,
+                 nlp_cache: Any = None):
         self.embedder = embedder
         self.nlp = nlp
         self.eenheid = eenheid
@@ -143,12 +190,14 @@ class ThemaModel:
         self.min_cluster_size = min_cluster_size
         self.n_neighbors = n_neighbors
         self.interviewer_turns = interviewer_turns
+        self.nlp_cache = nlp_cache
 
     # -- parts ------------------------------------------------------------------------------
     def _parts(self, n: int):
         from hdbscan import HDBSCAN
         from sklearn.feature_extraction.text import CountVectorizer
-        from umap import UMAP
+
+        from .laden import make_umap
 
         s = scaled_settings(n)
         if self.min_cluster_size:
@@ -157,9 +206,8 @@ class ThemaModel:
         if self.n_neighbors:
             s["n_neighbors"] = int(self.n_neighbors)
         self.settings_ = s
-        umap_model = self.umap_model or UMAP(
-            n_neighbors=s["n_neighbors"], n_components=s["n_components"], min_dist=0.0,
-            metric="cosine", random_state=self.random_state, n_jobs=1)
+        umap_model = self.umap_model or make_umap(s["n_neighbors"], s["n_components"],
+                                                  self.random_state)
         cluster_model = self.cluster_model or HDBSCAN(
             min_cluster_size=s["min_cluster_size"], min_samples=s["min_samples"],
             metric="euclidean", cluster_selection_method=s["selection"], prediction_data=True)
@@ -171,8 +219,9 @@ class ThemaModel:
     def fit(self, segments, embeddings: np.ndarray | None = None) -> "ThemaModel":
         """Fit on a segments DataFrame (``id``, ``text``, optional ``doc_id``, ``section``,
         ``sentences``) or a list of texts. ``embeddings`` (one row per unit) skips encoding."""
-        from bertopic import BERTopic
+        from .laden import import_bertopic
 
+        BERTopic = import_bertopic()
         units = units_from_segments(segments, self.eenheid, self.interviewer_turns)
         units = units[units["text"].str.strip().astype(bool)].reset_index(drop=True)
         n = len(units)
@@ -190,7 +239,7 @@ class ThemaModel:
         if len(embeddings) != n:
             raise ThemaFout(f"Aantal embeddings ({len(embeddings)}) past niet bij het aantal "
                             f"eenheden ({n}).")
-        docs = lemma_documents(units["text"].tolist(), self.nlp)
+        docs = lemma_documents(units["text"].tolist(), self.nlp, cache=self.nlp_cache)
         docs = [d if d else "leeg" for d in docs]
         umap_model, cluster_model, vectorizer = self._parts(n)
         from bertopic.vectorizers import ClassTfidfTransformer
