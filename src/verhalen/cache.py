@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 __all__ = ["CacheWaarschuwing", "LazyNLP", "NLPCache", "ReadCache", "nlp_identity",
-           "pipeline_info_of", "analyse_doc", "analyse_texts", "default_cache_dir",
+           "pipeline_info_of", "analyse_doc", "analyse_texts", "cached_analyses", "default_cache_dir",
            "NLP_CACHE_FILE", "READ_CACHE_FILE"]
 
 NLP_CACHE_FILE = "nlp-analyse.sqlite"
@@ -352,6 +352,19 @@ class NLPCache(_CacheFile):
                 new[keys[n]] = _encode(a)
             self._store.put_many(new.items())
         return out  # type: ignore[return-value]
+
+
+def cached_analyses(texts: Sequence[str], nlp, cache: "NLPCache | bool | None" = None) -> list[Analysis]:
+    """The analysis of every text through ``cache``: an open :class:`NLPCache`, ``None`` for
+    one in the cache root (opened and closed here), or ``False`` for no cache."""
+    if cache is False:
+        return analyse_texts(texts, nlp)
+    store = cache if cache is not None else NLPCache()
+    try:
+        return store.analyse(texts, nlp)
+    finally:
+        if cache is None:
+            store.close()
 
 
 def analyse_texts(texts: Sequence[str], nlp, batch_size: int = 64) -> list[Analysis]:

@@ -125,17 +125,9 @@ def prepare(X: Any, nlp, where: str = "coder", cache: Any = None) -> Batch:
     tokens: list[list[tuple[str, str, int]]] = []
     given = df["sentences"].tolist() if "sentences" in df.columns else [None] * len(df)
     starts = df["start"].tolist() if "start" in df.columns else [0] * len(df)
-    from ..cache import NLPCache, analyse_texts
+    from ..cache import cached_analyses
 
-    if cache is False:
-        analyses = analyse_texts(low, nlp)
-    else:
-        store = cache if cache is not None else NLPCache()
-        try:
-            analyses = store.analyse(low, nlp)
-        finally:
-            if cache is None:
-                store.close()
+    analyses = cached_analyses(low, nlp, cache)
     for n, (doc_sents, lems, lows, idxs) in enumerate(analyses):
         text = texts[n]
         spans: list[tuple[int, int]] = []

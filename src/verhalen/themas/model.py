@@ -83,7 +83,7 @@ def lemma_documents(texts: list[str], nlp=None, cache: Any = None) -> list[str]:
     an ``NLPCache``, or ``False`` to always run spaCy. The lemmas are the same either way: the
     cache holds every token with a letter or digit (its lemma, lower form and offset), and a
     token without one is never kept here."""
-    from ..cache import LazyNLP, NLPCache
+    from ..cache import LazyNLP, cached_analyses
     from ..nlp import stop_words
 
     texts = list(texts)
@@ -111,12 +111,7 @@ def lemma_documents(texts: list[str], nlp=None, cache: Any = None) -> list[str]:
 
     if cache is False:
         return from_spacy(texts)
-    store = cache if cache is not None else NLPCache()
-    try:
-        analyses = store.analyse(texts, nlp)
-    finally:
-        if cache is None:
-            store.close()
+    analyses = cached_analyses(texts, nlp, cache)
     out: list[str | None] = []
     redo = []
     for n, (text, (_, lems, lows, idxs)) in enumerate(zip(texts, analyses)):
