@@ -240,10 +240,15 @@ class BaseCoder:
     def classes_(self) -> list[str]:
         return self._codebook().ids
 
-    def _codable(self) -> np.ndarray:
-        """Per class whether a segment can get it: a category that only groups codes
-        (``Code.codable`` False, REFI-QDA ``isCodable="false"``) is never assigned."""
-        return np.array([getattr(c, "codable", True) for c in self._codebook().codes], dtype=bool)
+    def _scores(self, batch: Batch) -> tuple[np.ndarray, list[dict[str, list[str]]]]:
+        """``_score_batch`` with what no segment can get set to 0: every code of an empty
+        segment, and a category that only groups codes (``Code.codable`` False, REFI-QDA
+        ``isCodable="false"``)."""
+        P, ev = self._score_batch(batch)
+        P = np.asarray(P, dtype=float)
+        P[batch.empty] = 0.0
+        P[:, [not getattr(c, "codable", True) for c in self._codebook().codes]] = 0.0
+        return P, ev
 
     def _nlp(self):
         if getattr(self, "nlp", None) is None:
@@ -278,11 +283,7 @@ class BaseCoder:
         batch = self._prepare(X)
         if not len(batch):
             return np.zeros((0, len(self.classes_)))
-        P, _ = self._score_batch(batch)
-        P = np.asarray(P, dtype=float)
-        P[batch.empty] = 0.0
-        P[:, ~self._codable()] = 0.0
-        return P
+        return self._scores(batch)[0]
 
     def predict(self, X: Any) -> np.ndarray:
         P = self.predict_proba(X)
@@ -296,10 +297,7 @@ class BaseCoder:
         cols = ["id", "codes", "scores", "evidence"]
         if not len(batch):
             return pd.DataFrame(columns=cols)
-        P, ev = self._score_batch(batch)
-        P = np.asarray(P, dtype=float)
-        P[batch.empty] = 0.0
-        P[:, ~self._codable()] = 0.0
+        P, ev = self._scores(batch)
         thr = self._thresholds()
         classes = self.classes_
         rows = []

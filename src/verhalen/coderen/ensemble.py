@@ -154,8 +154,8 @@ class EnsembleCoder(BaseCoder):
         self.learning_report_ = None
         # the human codes by (id, text): when the bundle being coded holds some of these
         # segments, the coder adapts to that bundle (see _adapt_to_bundle)
-        self.train_codes_ = {(str(i), t): M[n].copy() for n, (i, t)
-                             in enumerate(zip(batch.ids, batch.texts)) if not batch.empty[n]}
+        self.train_codes_ = {key: M[n].copy() for n, key in enumerate(_segment_keys(batch))
+                             if not batch.empty[n]}
         if self.stacker == "correctie":
             return self._fit_correction(X, batch, M, groups, sample_weight)
         SR, _ = sem.raw_scores(batch)
@@ -378,13 +378,13 @@ class EnsembleCoder(BaseCoder):
         known = getattr(self, "train_codes_", None)
         if not known or self.bundle_penalty is None:
             return P
-        rows = [i for i, key in enumerate(zip(batch.ids, batch.texts))
-                if (str(key[0]), key[1]) in known]
+        keys = _segment_keys(batch)
+        rows = [n for n, key in enumerate(keys) if key in known]
         if len(rows) < self.min_bundle_codes or len(rows) >= len(batch):
             return P
         off = logit(self._thresholds())[None, :]
         V, _ = batch.embeddings(self._embedder())
-        Y = np.array([known[(str(batch.ids[i]), batch.texts[i])] for i in rows])
+        Y = np.array([known[keys[n]] for n in rows])
         A, shift = adapt_to_bundle(logit(P) - off, V, np.array(rows), Y,
                                    float(self.bundle_penalty))
         self.adaptation_ = {
@@ -522,6 +522,12 @@ def _bootstrap_worse(M: np.ndarray, A: np.ndarray, B: np.ndarray, seed: int,
 def default_coder(codebook: Any = "impact", embedder=None, **kwargs) -> EnsembleCoder:
     """The default coder: :class:`EnsembleCoder` on ``codebook``."""
     return EnsembleCoder(codebook, embedder=embedder, **kwargs)
+
+
+def _segment_keys(batch: Batch) -> list[tuple[str, str]]:
+    """(id, text) per segment: how a segment being coded is recognised as one with human
+    codes from ``fit``."""
+    return [(str(i), t) for i, t in zip(batch.ids, batch.texts)]
 
 
 def _short(sentence: str, limit: int = 300) -> str:
