@@ -98,15 +98,8 @@ def lemma_documents(texts: list[str], nlp=None, cache: Any = None) -> list[str]:
     def from_spacy(batch: list[str]) -> list[str]:
         out = []
         for doc in nlp.pipe(batch, batch_size=64):
-            toks = []
-            for t in doc:
-                if not t.is_alpha or len(t.text) < 3:
-                    continue
-                lem = (t.lemma_ or t.text).lower()
-                if t.lower_ in stops or lem in stops or len(lem) < 3:
-                    continue
-                toks.append(lem)
-            out.append(" ".join(toks))
+            lems = [((t.lemma_ or t.text).lower(), t) for t in doc]
+            out.append(" ".join(lem for lem, t in lems if keep(t.text, lem, t.lower_)))
         return out
 
     if cache is False:
